@@ -1,0 +1,48 @@
+/**
+ * **@netstack/http**: two well-known HTTP client APIs on one core for Deno.
+ *
+ * - `http`: OpenHarmony's `@ohos.net.http` (`createHttp()`, `request()`,
+ *   `requestInStream()`, events, `BusinessError` codes).
+ * - `Network`: Titanium's `Ti.Network` (its `HTTPClient` is in progress).
+ *
+ * ```ts
+ * import http from "@netstack/http";
+ * await using server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, () => Response.json({ hello: "world" }));
+ * const req = http.createHttp();
+ * const res = await req.request(`http://127.0.0.1:${server.addr.port}/`, {
+ *   expectDataType: http.HttpDataType.OBJECT,
+ * });
+ * console.assert((res.result as { hello: string }).hello === "world");
+ * req.destroy();
+ * ```
+ *
+ * @module
+ */
+
+import http from "./ohos.ts";
+
+export { http };
+export default http;
+export { Network } from "./titanium.ts";
+export type {
+  AsyncCallback,
+  BusinessError,
+  Callback,
+  ClientCert,
+  DataReceiveProgressInfo,
+  DataSendProgressInfo,
+  HttpProxy,
+  HttpRequestOptions,
+  HttpResponse,
+  MultiFormData,
+  PerformanceTiming,
+} from "./src/ohos/types.ts";
+export { HttpRequest } from "./src/ohos/http_request.ts";
+export {
+  CertType,
+  HttpDataType,
+  HttpProtocol,
+  RequestMethod,
+  ResponseCode,
+} from "./src/ohos/enums.ts";
+export { HttpResponseCache } from "./src/ohos/response_cache.ts";

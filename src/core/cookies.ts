@@ -1,0 +1,73 @@
+/**
+ * Cookie storage for the pipeline, on RFC 6265 rules from `tough-cookie`.
+ *
+ * The pipeline asks a {@linkcode CookieStore} for the `Cookie` header of each
+ * hop and hands it every `Set-Cookie` it receives, so cookies set by a
+ * redirect reach the next hop, and only where RFC 6265 allows.
+ *
+ * @module
+ */
+
+import { type Cookie, CookieJar } from "tough-cookie";
+
+/** Where the pipeline gets and puts cookies. */
+export interface CookieStore {
+  /** The `Cookie` header value for `url`, or `""`. */
+  cookieHeader(url: URL): Promise<string>;
+  /** Stores the `Set-Cookie` values received from `url`; ones RFC 6265 rejects are dropped. */
+  store(url: URL, setCookies: readonly string[]): Promise<void>;
+}
+
+/** A cookie store on a `tough-cookie` jar, created only when a cookie arrives. */
+export class JarCookieStore implements CookieStore {
+  #jar: CookieJar | null;
+
+  /** @param jar an existing jar to share, or none to start empty */
+  constructor(jar?: CookieJar) {
+    this.#jar = jar ?? null;
+  }
+
+  /** The `Cookie` header value for `url`, or `""`. */
+  cookieHeader(url: URL): Promise<string> {
+    return this.#jar ? this.#jar.getCookieString(url.href) : Promise.resolve("");
+  }
+
+  /** Stores what RFC 6265 accepts of the `Set-Cookie` values received from `url`. */
+  async store(url: URL, setCookies: readonly string[]): Promise<void> {
+    if (setCookies.length === 0) return;
+    this.#jar ??= new CookieJar();
+    for (const value of setCookies) {
+      await this.#jar.setCookie(value, url.href, { ignoreError: true });
+    }
+  }
+
+  /** Every stored cookie. */
+  async cookies(): Promise<Cookie[]> {
+    return this.#jar ? await this.#jar.store.getAllCookies() : [];
+  }
+}
+
+/**
+ * Formats cookies as lines of a Netscape cookie file, as libcurl's
+ * `CURLINFO_COOKIELIST` does: `domain TAILMATCH path SECURE expires name value`
+ * separated by tabs, `#HttpOnly_` before the domain of HttpOnly cookies.
+ */
+export function netscapeCookieLines(cookies: readonly Cookie[]): string[] {
+  return cookies.map((cookie) => {
+    const hostOnly = cookie.hostOnly !== false;
+    const domain = `${cookie.httpOnly ? "#HttpOnly_" : ""}${hostOnly ? "" : "."}${
+      cookie.domain ?? ""
+    }`;
+    const expiry = cookie.expiryTime() ?? Infinity;
+    const expires = Number.isFinite(expiry) ? Math.floor(expiry / 1000) : 0;
+    return [
+      domain,
+      hostOnly ? "FALSE" : "TRUE",
+      cookie.path ?? "/",
+      cookie.secure ? "TRUE" : "FALSE",
+      String(expires),
+      cookie.key,
+      cookie.value,
+    ].join("\t");
+  });
+}

@@ -1,0 +1,140 @@
+/**
+ * Stable error codes of the core pipeline, in one place.
+ *
+ * Every failure the core reports is a {@linkcode NetError} whose `code` is one
+ * of {@linkcode ErrorCode}. Each code carries the libcurl error number that
+ * OpenHarmony reports as `2300000 + curl`, so the faces only translate.
+ *
+ * @module
+ */
+
+/** Each stable code with its libcurl number and standard message. */
+export const ERROR_TABLE = {
+  INVALID_ARGUMENT: { curl: -1, message: "Parameter error" },
+  PERMISSION_DENIED: { curl: -2, message: "Permission denied" },
+  UNSUPPORTED_PROTOCOL: { curl: 1, message: "Unsupported protocol" },
+  BAD_URL: { curl: 3, message: "Invalid URL format or missing URL" },
+  PROXY_UNRESOLVED: { curl: 5, message: "Failed to resolve the proxy name" },
+  HOST_UNRESOLVED: { curl: 6, message: "Failed to resolve the host name" },
+  CONNECT_FAILED: { curl: 7, message: "Failed to connect to the server" },
+  BAD_RESPONSE: { curl: 8, message: "Invalid server response" },
+  HTTP2_FRAMING: { curl: 16, message: "Error in the HTTP2 framing layer" },
+  PARTIAL_BODY: { curl: 18, message: "Transferred a partial file" },
+  WRITE_FAILED: {
+    curl: 23,
+    message: "Failed to write the received data to the disk or application",
+  },
+  UPLOAD_FAILED: { curl: 25, message: "Upload failed" },
+  READ_FILE_FAILED: {
+    curl: 26,
+    message: "Failed to open or read local data from the file or application",
+  },
+  TIMEOUT: { curl: 28, message: "Operation timeout" },
+  TOO_MANY_REDIRECTS: {
+    curl: 47,
+    message: "The number of redirections reaches the maximum allowed",
+  },
+  EMPTY_REPLY: { curl: 52, message: "The server returned nothing (no header or data)" },
+  SEND_FAILED: { curl: 55, message: "Failed to send data to the peer" },
+  RECEIVE_FAILED: { curl: 56, message: "Failed to receive data from the peer" },
+  TLS_CLIENT_CERT: { curl: 58, message: "Local SSL certificate error" },
+  TLS_HANDSHAKE: { curl: 35, message: "SSL connect error" },
+  TLS_PEER: { curl: 60, message: "Invalid SSL peer certificate or SSH remote key" },
+  BAD_ENCODING: { curl: 61, message: "Invalid HTTP encoding format" },
+  TLS_CA_FILE: {
+    curl: 77,
+    message: "The SSL CA certificate does not exist or is inaccessible",
+  },
+  DESTROYED: { curl: 23, message: "The request was destroyed" },
+  ABORTED: { curl: 42, message: "The request was aborted" },
+  INTERNAL: { curl: 999, message: "Internal error" },
+} as const satisfies Record<string, { curl: number; message: string }>;
+
+/** A stable error code of the core. */
+export type ErrorCode = keyof typeof ERROR_TABLE;
+
+/** The one error type the core pipeline rejects with. */
+export class NetError extends Error {
+  /** The stable code. */
+  readonly code: ErrorCode;
+
+  /**
+   * @param code the stable code
+   * @param detail what happened, appended to the standard message
+   * @param options the underlying cause, if any
+   */
+  constructor(code: ErrorCode, detail?: string, options?: ErrorOptions) {
+    const base = ERROR_TABLE[code].message;
+    super(detail ? `${base}: ${detail}` : base, options);
+    this.name = "NetError";
+    this.code = code;
+  }
+}
+
+/** Throws an {@linkcode NetError} with code `INVALID_ARGUMENT` naming `field`. */
+export function invalidArgument(field: string, expected: string, got: unknown): never {
+  throw new NetError("INVALID_ARGUMENT", `'${field}' ${expected}, got ${describe(got)}`);
+}
+
+function describe(value: unknown): string {
+  if (typeof value === "string") {
+    return JSON.stringify(value.length > 40 ? value.slice(0, 40) + "…" : value);
+  }
+  if (value === null || typeof value !== "object") return String(value);
+  return Array.isArray(value) ? "an array" : `an object`;
+}
+
+/** Where in the exchange a fetch failure happened: it decides the code. */
+export type FailurePhase = "connect" | "body";
+
+/**
+ * Classifies anything thrown by `fetch`, a body read or our own code into a
+ * {@linkcode NetError}. Deno ≥ 2.9.2 puts the detail in `cause.message` under a
+ * `"fetch failed"` TypeError; older versions put it in `message`: both are read.
+ */
+export function classifyError(error: unknown, phase: FailurePhase, bodyShort = false): NetError {
+  if (error instanceof NetError) return error;
+  if (error instanceof Deno.errors.NotCapable || error instanceof Deno.errors.PermissionDenied) {
+    return new NetError("PERMISSION_DENIED", (error as Error).message, { cause: error });
+  }
+  const text = errorText(error);
+  const code = codeFromText(text, phase, bodyShort);
+  return new NetError(code, text, { cause: error });
+}
+
+function errorText(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const cause = error.cause instanceof Error ? error.cause.message : "";
+  return cause ? `${error.message} (${cause})` : error.message;
+}
+
+const TEXT_RULES: ReadonlyArray<[RegExp, ErrorCode]> = [
+  [
+    /dns error|failed to lookup address|Name or service not known|No address associated/i,
+    "HOST_UNRESOLVED",
+  ],
+  [
+    /invalid peer certificate|UnknownIssuer|certificate (?:verify|expired|not valid)|NotValidForName|BadSignature/i,
+    "TLS_PEER",
+  ],
+  [/Url scheme '.*' not supported|scheme .* not supported/i, "UNSUPPORTED_PROTOCOL"],
+  [/Maximum number of redirects/i, "TOO_MANY_REDIRECTS"],
+  [/connection closed before message completed/i, "EMPTY_REPLY"],
+  [
+    /Connection refused|tcp connect error|Requests to port \d+ are blocked|Network is unreachable|No route to host/i,
+    "CONNECT_FAILED",
+  ],
+  [/invalid HTTP|Invalid (?:status|header)|parse error|invalid (?:status|header)/i, "BAD_RESPONSE"],
+  [/h2 protocol error|http2 error|GOAWAY|PROTOCOL_ERROR/i, "HTTP2_FRAMING"],
+  [
+    /received corrupt message|tls handshake|HandshakeFailure|peer is incompatible/i,
+    "TLS_HANDSHAKE",
+  ],
+  [/Connection reset/i, "RECEIVE_FAILED"],
+];
+
+function codeFromText(text: string, phase: FailurePhase, bodyShort: boolean): ErrorCode {
+  for (const [pattern, code] of TEXT_RULES) if (pattern.test(text)) return code;
+  if (phase === "body") return bodyShort ? "PARTIAL_BODY" : "RECEIVE_FAILED";
+  return "INTERNAL";
+}

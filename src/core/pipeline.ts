@@ -1,0 +1,173 @@
+/**
+ * The core request pipeline: the one place that calls `fetch`.
+ *
+ * It sends a validated {@linkcode CoreRequest}, follows redirects itself (so
+ * every hop is seen, counted and stripped of credentials when it leaves the
+ * origin), applies the timeouts, reads the body with per-chunk work only when
+ * an option needs it, and classifies every failure once into a `NetError`.
+ *
+ * @module
+ */
+
+import { toFetchBody } from "./body.ts";
+import type { ClientPool } from "./clients.ts";
+import { classifyError, NetError } from "./errors.ts";
+import { readBody } from "./read_body.ts";
+import type { CoreRequest, CoreResult, Dispatch, RequestEvents, ResponseHead } from "./request.ts";
+import { Deadline } from "./timeouts.ts";
+import { TimingRecorder } from "./timing.ts";
+
+/** Headers that never follow a redirect to another origin. */
+export const CROSS_ORIGIN_STRIPPED_HEADERS = [
+  "authorization",
+  "proxy-authorization",
+  "cookie",
+] as const;
+
+const BODY_HEADERS = ["content-type", "content-length", "content-encoding", "content-language"];
+
+/** Creates the dispatch function over a pool of `Deno.HttpClient`s. */
+export function createPipeline(clients: ClientPool): Dispatch {
+  return (request, events) => send(request, events, clients);
+}
+
+async function send(
+  request: CoreRequest,
+  events: RequestEvents,
+  clients: ClientPool,
+): Promise<CoreResult> {
+  const recorder = new TimingRecorder(request.startTime);
+  const deadline = new Deadline(request.totalTimeout, request.connectTimeout, request.signal);
+  try {
+    return await exchange(request, events, clients, recorder, deadline);
+  } catch (error) {
+    throw deadline.reason ?? classifyError(error, "connect");
+  } finally {
+    deadline.clear();
+  }
+}
+
+async function exchange(
+  request: CoreRequest,
+  events: RequestEvents,
+  clients: ClientPool,
+  recorder: TimingRecorder,
+  deadline: Deadline,
+): Promise<CoreResult> {
+  const { timing } = recorder;
+  const client = clients.get(request.protocol);
+  let url = request.url;
+  let method = request.method;
+  let body = request.body;
+  const headers = new Headers(request.headers);
+  let userCookie = headers.get("cookie");
+
+  for (let redirects = 0;; redirects++) {
+    if (deadline.reason) throw deadline.reason;
+    if (request.cookies) await applyCookies(request, headers, url, userCookie);
+    const upload = body && events.onUploadProgress ? uploadReporter(body.size, events) : null;
+    const init: RequestInit & { client?: Deno.HttpClient } = {
+      method,
+      headers,
+      redirect: "manual",
+      signal: deadline.signal,
+    };
+    if (body) init.body = toFetchBody(body, upload?.pulled);
+    if (client) init.client = client;
+
+    timing.firstSend = recorder.elapsed();
+    let response: Response;
+    try {
+      response = await fetch(url, init);
+    } catch (error) {
+      throw deadline.reason ?? classifyError(error, "connect");
+    }
+    timing.firstReceive = timing.headers = recorder.elapsed();
+    upload?.done();
+    const head: ResponseHead = {
+      status: response.status,
+      statusText: response.statusText,
+      headers: response.headers,
+      url: url.href,
+    };
+    if (request.cookies) await request.cookies.store(url, response.headers.getSetCookie());
+
+    const location = isRedirect(response.status) && request.maxRedirects > 0
+      ? response.headers.get("location")
+      : null;
+    if (location !== null) {
+      events.onHeaders?.(head);
+      await response.body?.cancel();
+      if (redirects >= request.maxRedirects) {
+        throw new NetError("TOO_MANY_REDIRECTS", `more than ${request.maxRedirects} redirects`);
+      }
+      const next = redirectTarget(location, url);
+      if (next.origin !== url.origin) {
+        for (const name of CROSS_ORIGIN_STRIPPED_HEADERS) headers.delete(name);
+        userCookie = null;
+      }
+      if (changesToGet(response.status, method)) {
+        method = "GET";
+        body = null;
+        for (const name of BODY_HEADERS) headers.delete(name);
+      }
+      url = next;
+      timing.redirect = recorder.elapsed();
+      continue;
+    }
+
+    deadline.headersArrived();
+    events.onHeaders?.(head);
+    const bytes = await readBody(response, request, events, deadline);
+    timing.body = bytes.received > 0 ? recorder.elapsed() : 0;
+    timing.finish = recorder.elapsed();
+    return { head, body: bytes.body, redirects, timing };
+  }
+}
+
+async function applyCookies(
+  request: CoreRequest,
+  headers: Headers,
+  url: URL,
+  userCookie: string | null,
+): Promise<void> {
+  const stored = await request.cookies!.cookieHeader(url);
+  const value = [userCookie, stored].filter(Boolean).join("; ");
+  if (value) headers.set("cookie", value);
+  else headers.delete("cookie");
+}
+
+/** Reports pulled bytes below the total; the total only once the server has answered. */
+function uploadReporter(total: number, events: RequestEvents) {
+  return {
+    pulled(sent: number): void {
+      if (sent < total) events.onUploadProgress!(sent, total);
+    },
+    done(): void {
+      events.onUploadProgress!(total, total);
+    },
+  };
+}
+
+function isRedirect(status: number): boolean {
+  return status === 301 || status === 302 || status === 303 || status === 307 || status === 308;
+}
+
+/** Per the Fetch standard: 303 becomes GET, and so does a POST after 301/302. */
+function changesToGet(status: number, method: string): boolean {
+  return (status === 303 && method !== "GET" && method !== "HEAD") ||
+    ((status === 301 || status === 302) && method === "POST");
+}
+
+function redirectTarget(location: string, base: URL): URL {
+  let next: URL;
+  try {
+    next = new URL(location, base);
+  } catch {
+    throw new NetError("BAD_URL", `the redirect target '${location}' is not a URL`);
+  }
+  if (next.protocol !== "http:" && next.protocol !== "https:") {
+    throw new NetError("UNSUPPORTED_PROTOCOL", `redirect to '${next.protocol}' refused`);
+  }
+  return next;
+}

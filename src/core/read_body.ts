@@ -1,0 +1,108 @@
+/**
+ * Reading a response body: in one go when nothing needs each chunk, chunk by
+ * chunk when a size limit, progress or stream events ask for it.
+ *
+ * @module
+ */
+
+import { classifyError, NetError } from "./errors.ts";
+import type { CoreRequest, RequestEvents } from "./request.ts";
+import type { Deadline } from "./timeouts.ts";
+
+/** The body (buffer mode) and how many bytes arrived. */
+export interface BodyRead {
+  readonly body: Uint8Array | null;
+  readonly received: number;
+}
+
+const EMPTY = new Uint8Array(0);
+
+/** Reads (or streams) the body of `response` under the request's limits. */
+export async function readBody(
+  response: Response,
+  request: CoreRequest,
+  events: RequestEvents,
+  deadline: Deadline,
+): Promise<BodyRead> {
+  const buffer = request.bodyMode === "buffer";
+  if (!response.body || request.method === "HEAD") {
+    await response.body?.cancel();
+    return { body: buffer ? EMPTY : null, received: 0 };
+  }
+  const length = declaredLength(response);
+  if (buffer && length !== null && length > request.maxBodySize) {
+    await response.body.cancel();
+    throw overLimit(request.maxBodySize, `the declared length ${length}`);
+  }
+  const perChunk = !buffer || events.onDownloadProgress || length === null ||
+    response.headers.has("content-encoding");
+  try {
+    if (!perChunk) {
+      const body = new Uint8Array(await response.arrayBuffer());
+      return { body, received: body.byteLength };
+    }
+    return await readChunks(response.body, request, events, length ?? 0);
+  } catch (error) {
+    if (deadline.reason) throw deadline.reason;
+    if (error instanceof NetError) throw error;
+    throw classifyError(error, "body", length !== null);
+  }
+}
+
+async function readChunks(
+  stream: ReadableStream<Uint8Array>,
+  request: CoreRequest,
+  events: RequestEvents,
+  total: number,
+): Promise<BodyRead> {
+  const buffer = request.bodyMode === "buffer";
+  const chunks: Uint8Array[] = [];
+  let received = 0;
+  const reader = stream.getReader();
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      if (value.byteLength === 0) continue;
+      received += value.byteLength;
+      if (buffer) {
+        if (received > request.maxBodySize) {
+          throw overLimit(request.maxBodySize, `${received} bytes`);
+        }
+        chunks.push(value);
+      } else {
+        events.onData?.(value);
+      }
+      events.onDownloadProgress?.(received, total);
+    }
+  } catch (error) {
+    await reader.cancel().catch(() => {});
+    throw error;
+  } finally {
+    reader.releaseLock();
+  }
+  return { body: buffer ? concat(chunks, received) : null, received };
+}
+
+/** Content-Length when it describes the bytes we will read (no decoding in between). */
+function declaredLength(response: Response): number | null {
+  const value = response.headers.get("content-length");
+  if (value === null || response.headers.has("content-encoding")) return null;
+  const length = Number(value);
+  return Number.isSafeInteger(length) && length >= 0 ? length : null;
+}
+
+function overLimit(limit: number, what: string): NetError {
+  return new NetError("WRITE_FAILED", `${what} exceed the size limit of ${limit} bytes`);
+}
+
+function concat(chunks: Uint8Array[], size: number): Uint8Array {
+  if (chunks.length === 1) return chunks[0]!;
+  const out = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return out;
+}

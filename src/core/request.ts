@@ -1,0 +1,77 @@
+/**
+ * The normalised request the core pipeline sends, the events it reports and
+ * the result it returns. Faces build a {@linkcode CoreRequest} once, after
+ * validating their own option shapes, and never touch `fetch` themselves.
+ *
+ * @module
+ */
+
+import type { RequestBody } from "./body.ts";
+import type { CookieStore } from "./cookies.ts";
+import type { Timing } from "./timing.ts";
+
+/** Which HTTP version to speak. */
+export type Protocol = "auto" | "http1.1" | "http2";
+
+/** What the pipeline does with the response body. */
+export type BodyMode =
+  /** Read it whole into {@linkcode CoreResult.body}. */
+  | "buffer"
+  /** Hand each chunk to {@linkcode RequestEvents.onData}; keep nothing. */
+  | "stream";
+
+/** A request after validation: every field is final. */
+export interface CoreRequest {
+  readonly url: URL;
+  readonly method: string;
+  readonly headers: Headers;
+  readonly body: RequestBody | null;
+  /** Limit on the whole exchange in ms, 0 for none. */
+  readonly totalTimeout: number;
+  /** Limit on reaching the response head in ms, 0 for none. */
+  readonly connectTimeout: number;
+  /** Largest body accepted in buffer mode, in bytes. */
+  readonly maxBodySize: number;
+  readonly protocol: Protocol;
+  /** Redirects followed before failing; 0 returns the 3xx itself. */
+  readonly maxRedirects: number;
+  readonly bodyMode: BodyMode;
+  /** Cookies sent and stored along the redirect chain. */
+  readonly cookies: CookieStore | null;
+  /** `performance.now()` when the caller started the request; timings count from here. */
+  readonly startTime: number;
+  /** Cancels the request; its reason becomes the rejection when it is a `NetError`. */
+  readonly signal: AbortSignal | null;
+}
+
+/** The head of one response in the redirect chain. */
+export interface ResponseHead {
+  readonly status: number;
+  readonly statusText: string;
+  readonly headers: Headers;
+  readonly url: string;
+}
+
+/** Lifecycle callbacks; only the ones set cost anything. */
+export interface RequestEvents {
+  /** Once per response head: every redirect hop and the final response. */
+  onHeaders?(head: ResponseHead): void;
+  /** Each body chunk (stream mode only). */
+  onData?(chunk: Uint8Array): void;
+  /** Body bytes received so far; `total` is 0 when unknown. */
+  onDownloadProgress?(received: number, total: number): void;
+  /** Request body bytes handed to the network; ends at `total` once the server has answered. */
+  onUploadProgress?(sent: number, total: number): void;
+}
+
+/** What a finished exchange gives back. */
+export interface CoreResult {
+  readonly head: ResponseHead;
+  /** The body in buffer mode; `null` in stream mode. */
+  readonly body: Uint8Array | null;
+  readonly redirects: number;
+  readonly timing: Timing;
+}
+
+/** The pipeline's one entry point. */
+export type Dispatch = (request: CoreRequest, events: RequestEvents) => Promise<CoreResult>;

@@ -1,0 +1,58 @@
+/**
+ * Core errors as OpenHarmony reports them: `BusinessError` objects with 401,
+ * 201 or `2300000 + curl code`, and 2300999 for codes OpenHarmony does not map.
+ *
+ * @module
+ */
+
+import { ERROR_TABLE, NetError } from "../core/errors.ts";
+import type { BusinessError } from "./types.ts";
+
+/** The curl codes OpenHarmony maps to `2300000 + code`; the rest become 2300999. */
+const MAPPED_CURL_CODES = new Set([
+  1,
+  3,
+  5,
+  6,
+  7,
+  8,
+  9,
+  16,
+  18,
+  23,
+  25,
+  26,
+  27,
+  28,
+  47,
+  52,
+  55,
+  56,
+  58,
+  59,
+  60,
+  61,
+  63,
+  70,
+  73,
+  77,
+  78,
+  90,
+  94,
+]);
+
+/** The numeric code OpenHarmony gives a core error. */
+export function ohosCode(error: NetError): number {
+  if (error.code === "INVALID_ARGUMENT") return 401;
+  if (error.code === "PERMISSION_DENIED") return 201;
+  const curl = ERROR_TABLE[error.code].curl;
+  return MAPPED_CURL_CODES.has(curl) ? 2_300_000 + curl : 2_300_999;
+}
+
+/** Wraps anything thrown into a plain `BusinessError` object. */
+export function toBusinessError(error: unknown): BusinessError {
+  const net = error instanceof NetError
+    ? error
+    : new NetError("INTERNAL", String(error), { cause: error });
+  return { name: "BusinessError", code: ohosCode(net), message: net.message };
+}

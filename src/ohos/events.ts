@@ -1,0 +1,80 @@
+/**
+ * The listeners of one `HttpRequest`: several per event, `once` for any
+ * event, shared by all of its requests.
+ *
+ * @module
+ */
+
+import { NetError } from "../core/errors.ts";
+
+/** The event names `on`, `off` and `once` accept. */
+export const EVENT_TYPES = [
+  "headerReceive",
+  "headersReceive",
+  "dataReceive",
+  "dataEnd",
+  "dataReceiveProgress",
+  "dataSendProgress",
+] as const;
+
+/** One of {@linkcode EVENT_TYPES}. */
+export type EventType = typeof EVENT_TYPES[number];
+
+// deno-lint-ignore no-explicit-any
+type Listener = (...args: any[]) => void;
+
+/** Listeners by event; listener errors are reported, never thrown into the request. */
+export class EventHub {
+  readonly #listeners = new Map<EventType, Array<{ fn: Listener; once: boolean }>>();
+
+  /** Adds a listener; the same function twice is kept once. */
+  add(type: unknown, fn: unknown, once: boolean): void {
+    const event = checkType(type);
+    if (typeof fn !== "function") throw parameterError("'callback' must be a function");
+    const list = this.#listeners.get(event) ?? [];
+    if (!list.some((entry) => entry.fn === fn)) list.push({ fn: fn as Listener, once });
+    this.#listeners.set(event, list);
+  }
+
+  /** Removes one listener, or every listener of the event without `fn`. */
+  remove(type: unknown, fn?: unknown): void {
+    const event = checkType(type);
+    if (fn === undefined) return void this.#listeners.delete(event);
+    if (typeof fn !== "function") throw parameterError("'callback' must be a function");
+    const list = this.#listeners.get(event)?.filter((entry) => entry.fn !== fn);
+    if (list?.length) this.#listeners.set(event, list);
+    else this.#listeners.delete(event);
+  }
+
+  /** Whether anyone listens to `type`. */
+  has(type: EventType): boolean {
+    return this.#listeners.has(type);
+  }
+
+  /** Calls the listeners of `type` with `args`. */
+  emit(type: EventType, ...args: unknown[]): void {
+    const list = this.#listeners.get(type);
+    if (!list) return;
+    for (const entry of [...list]) {
+      if (entry.once) this.remove(type, entry.fn);
+      try {
+        entry.fn(...args);
+      } catch (error) {
+        reportError(error);
+      }
+    }
+  }
+}
+
+function checkType(type: unknown): EventType {
+  if (!EVENT_TYPES.includes(type as EventType)) {
+    throw parameterError(`'type' must be one of ${EVENT_TYPES.join(", ")}, got ${String(type)}`);
+  }
+  return type as EventType;
+}
+
+/** What OpenHarmony throws from `on`/`off` with bad arguments: an Error with code 401. */
+function parameterError(detail: string): Error & { code: number } {
+  const error = new NetError("INVALID_ARGUMENT", detail);
+  return Object.assign(new Error(error.message), { name: "BusinessError", code: 401 });
+}

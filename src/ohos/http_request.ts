@@ -1,0 +1,360 @@
+/**
+ * `HttpRequest`: the OpenHarmony request object, a thin adapter over the
+ * core pipeline. It turns argument shapes into a core request, core events
+ * into `on()` events, and core errors into `BusinessError`s.
+ *
+ * @module
+ */
+
+import { ClientPool } from "../core/clients.ts";
+import { NetError } from "../core/errors.ts";
+import { createPipeline } from "../core/pipeline.ts";
+import type { BodyMode, CoreResult, Dispatch, RequestEvents } from "../core/request.ts";
+import { toBusinessError } from "./errors.ts";
+import { EventHub } from "./events.ts";
+import { resolveRequest } from "./options.ts";
+import { headerObject, toArrayBuffer, toHttpResponse } from "./response.ts";
+import type {
+  AsyncCallback,
+  Callback,
+  DataReceiveProgressInfo,
+  DataSendProgressInfo,
+  HttpRequestOptions,
+  HttpResponse,
+} from "./types.ts";
+
+/**
+ * One request object: runs any number of requests, sequential or
+ * concurrent, until {@linkcode HttpRequest.destroy}. Create it with
+ * `http.createHttp()`.
+ *
+ * @example Usage
+ * ```ts
+ * import http from "@netstack/http";
+ * await using server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, () => Response.json({ ok: true }));
+ * const req = http.createHttp();
+ * const res = await req.request(`http://127.0.0.1:${server.addr.port}/`, {
+ *   expectDataType: http.HttpDataType.OBJECT,
+ * });
+ * console.assert(res.responseCode === 200);
+ * req.destroy();
+ * ```
+ */
+export class HttpRequest {
+  readonly #events = new EventHub();
+  readonly #clients = new ClientPool();
+  readonly #dispatch: Dispatch = createPipeline(this.#clients);
+  readonly #abort = new AbortController();
+
+  /**
+   * Sends a request and reads the whole body (up to `maxLimit`).
+   *
+   * @param url the URL; without a scheme, `http://` is assumed
+   * @param callback receives the error or the response
+   */
+  request(url: string, callback: AsyncCallback<HttpResponse>): void;
+  /**
+   * Sends a request with options and reads the whole body (up to `maxLimit`).
+   *
+   * @param url the URL
+   * @param options the request options
+   * @param callback receives the error or the response
+   */
+  request(url: string, options: HttpRequestOptions, callback: AsyncCallback<HttpResponse>): void;
+  /**
+   * Sends a request and reads the whole body (up to `maxLimit`).
+   *
+   * @param url the URL
+   * @param options the request options
+   * @returns the response; rejects with a `BusinessError`
+   */
+  request(url: string, options?: HttpRequestOptions): Promise<HttpResponse>;
+  request(...args: unknown[]): Promise<HttpResponse> | void {
+    const { url, options, callback, error } = splitArgs(args);
+    const start = performance.now();
+    const run = async () => {
+      if (error) throw error;
+      const result = await this.#send(url, options, "buffer", start);
+      const response = await toHttpResponse(
+        result.core,
+        result.expectDataType,
+        result.cookies,
+        start,
+      );
+      return response;
+    };
+    return settle(run(), callback);
+  }
+
+  /**
+   * Sends a request and streams the body through `dataReceive` events; the
+   * size limit does not apply. Resolves with the status after `dataEnd`.
+   *
+   * @param url the URL
+   * @param callback receives the error or the status code
+   */
+  requestInStream(url: string, callback: AsyncCallback<number>): void;
+  /**
+   * Sends a request with options and streams the body through `dataReceive` events.
+   *
+   * @param url the URL
+   * @param options the request options
+   * @param callback receives the error or the status code
+   */
+  requestInStream(url: string, options: HttpRequestOptions, callback: AsyncCallback<number>): void;
+  /**
+   * Sends a request and streams the body through `dataReceive` events.
+   *
+   * @param url the URL
+   * @param options the request options
+   * @returns the status code; rejects with a `BusinessError`
+   */
+  requestInStream(url: string, options?: HttpRequestOptions): Promise<number>;
+  requestInStream(...args: unknown[]): Promise<number> | void {
+    const { url, options, callback, error } = splitArgs(args);
+    const start = performance.now();
+    const run = async () => {
+      if (error) throw error;
+      const { core } = await this.#send(url, options, "stream", start);
+      this.#emit("dataEnd");
+      return core.head.status;
+    };
+    return settle(run(), callback);
+  }
+
+  /**
+   * Cancels every request in flight (they reject with 2300023), stops all
+   * events, releases connections; later requests reject with 2300999.
+   */
+  destroy(): void {
+    if (this.#abort.signal.aborted) return;
+    this.#abort.abort(new NetError("DESTROYED", "destroy() was called"));
+    this.#clients.close();
+  }
+
+  /**
+   * Adds a listener. Several listeners per event are kept; the same function twice counts once.
+   *
+   * @param type the event
+   * @param callback the listener
+   * @throws {Error} with `code` 401 for an unknown event or a callback that is not a function
+   */
+  on(type: "headerReceive", callback: AsyncCallback<object>): void;
+  /**
+   * Adds a listener.
+   *
+   * @param type the event
+   * @param callback the listener
+   */
+  on(type: "headersReceive", callback: Callback<object>): void;
+  /**
+   * Adds a listener.
+   *
+   * @param type the event
+   * @param callback the listener
+   */
+  on(type: "dataReceive", callback: Callback<ArrayBuffer>): void;
+  /**
+   * Adds a listener.
+   *
+   * @param type the event
+   * @param callback the listener
+   */
+  on(type: "dataEnd", callback: Callback<void>): void;
+  /**
+   * Adds a listener.
+   *
+   * @param type the event
+   * @param callback the listener
+   */
+  on(type: "dataReceiveProgress", callback: Callback<DataReceiveProgressInfo>): void;
+  /**
+   * Adds a listener.
+   *
+   * @param type the event
+   * @param callback the listener
+   */
+  on(type: "dataSendProgress", callback: Callback<DataSendProgressInfo>): void;
+  on(type: string, callback: unknown): void {
+    this.#events.add(type, callback, false);
+  }
+
+  /**
+   * Adds a listener that is removed after its first call.
+   *
+   * @param type the event
+   * @param callback the listener
+   */
+  once(type: "headerReceive", callback: AsyncCallback<object>): void;
+  /**
+   * Adds a listener that is removed after its first call.
+   *
+   * @param type the event
+   * @param callback the listener
+   */
+  once(type: "headersReceive", callback: Callback<object>): void;
+  /**
+   * Adds a listener that is removed after its first call.
+   *
+   * @param type the event
+   * @param callback the listener
+   */
+  once(type: "dataReceive", callback: Callback<ArrayBuffer>): void;
+  /**
+   * Adds a listener that is removed after its first call.
+   *
+   * @param type the event
+   * @param callback the listener
+   */
+  once(type: "dataEnd", callback: Callback<void>): void;
+  /**
+   * Adds a listener that is removed after its first call.
+   *
+   * @param type the event
+   * @param callback the listener
+   */
+  once(type: "dataReceiveProgress", callback: Callback<DataReceiveProgressInfo>): void;
+  /**
+   * Adds a listener that is removed after its first call.
+   *
+   * @param type the event
+   * @param callback the listener
+   */
+  once(type: "dataSendProgress", callback: Callback<DataSendProgressInfo>): void;
+  once(type: string, callback: unknown): void {
+    this.#events.add(type, callback, true);
+  }
+
+  /**
+   * Removes `callback`, or every listener of the event when it is omitted.
+   *
+   * @param type the event
+   * @param callback the listener to remove
+   */
+  off(type: "headerReceive", callback?: AsyncCallback<object>): void;
+  /**
+   * Removes `callback`, or every listener of the event when it is omitted.
+   *
+   * @param type the event
+   * @param callback the listener to remove
+   */
+  off(type: "headersReceive", callback?: Callback<object>): void;
+  /**
+   * Removes `callback`, or every listener of the event when it is omitted.
+   *
+   * @param type the event
+   * @param callback the listener to remove
+   */
+  off(type: "dataReceive", callback?: Callback<ArrayBuffer>): void;
+  /**
+   * Removes `callback`, or every listener of the event when it is omitted.
+   *
+   * @param type the event
+   * @param callback the listener to remove
+   */
+  off(type: "dataEnd", callback?: Callback<void>): void;
+  /**
+   * Removes `callback`, or every listener of the event when it is omitted.
+   *
+   * @param type the event
+   * @param callback the listener to remove
+   */
+  off(type: "dataReceiveProgress", callback?: Callback<DataReceiveProgressInfo>): void;
+  /**
+   * Removes `callback`, or every listener of the event when it is omitted.
+   *
+   * @param type the event
+   * @param callback the listener to remove
+   */
+  off(type: "dataSendProgress", callback?: Callback<DataSendProgressInfo>): void;
+  off(type: string, callback?: unknown): void {
+    this.#events.remove(type, callback);
+  }
+
+  async #send(url: unknown, options: unknown, mode: BodyMode, start: number) {
+    if (this.#abort.signal.aborted) {
+      throw new NetError("INTERNAL", "the HttpRequest was destroyed");
+    }
+    const resolved = await resolveRequest(
+      url,
+      options as HttpRequestOptions | undefined,
+      mode,
+      this.#abort.signal,
+      start,
+    );
+    const core: CoreResult = await this.#dispatch(resolved.core, this.#coreEvents(mode));
+    return { ...resolved, core };
+  }
+
+  #coreEvents(mode: BodyMode): RequestEvents {
+    const events: RequestEvents = {
+      onHeaders: (head) => {
+        if (!this.#events.has("headersReceive") && !this.#events.has("headerReceive")) return;
+        const header = headerObject(head.headers);
+        this.#emit("headerReceive", undefined, header);
+        this.#emit("headersReceive", header);
+      },
+    };
+    if (this.#events.has("dataSendProgress")) {
+      events.onUploadProgress = (sendSize, totalSize) =>
+        this.#emit("dataSendProgress", { sendSize, totalSize });
+    }
+    if (mode === "stream") {
+      events.onData = (chunk) => this.#emit("dataReceive", toArrayBuffer(chunk));
+      events.onDownloadProgress = (receiveSize, totalSize) =>
+        this.#emit("dataReceiveProgress", { receiveSize, totalSize });
+    }
+    return events;
+  }
+
+  #emit(type: Parameters<EventHub["emit"]>[0], ...args: unknown[]): void {
+    if (!this.#abort.signal.aborted) this.#events.emit(type, ...args);
+  }
+}
+
+interface SplitArgs {
+  url: unknown;
+  options: unknown;
+  callback: ((err: unknown, data: unknown) => void) | undefined;
+  error: NetError | undefined;
+}
+
+/** Accepts `(url)`, `(url, callback)`, `(url, options)` and `(url, options, callback)`. */
+function splitArgs(args: unknown[]): SplitArgs {
+  const [url, second, third] = args;
+  if (typeof second === "function") {
+    return {
+      url,
+      options: undefined,
+      callback: second as SplitArgs["callback"],
+      error: extra(args, 2),
+    };
+  }
+  const callback = typeof third === "function" ? third as SplitArgs["callback"] : undefined;
+  let error = extra(args, 3);
+  if (third !== undefined && !callback) {
+    error = new NetError("INVALID_ARGUMENT", "'callback' must be a function");
+  }
+  return { url, options: second, callback, error };
+}
+
+function extra(args: unknown[], allowed: number): NetError | undefined {
+  return args.length > allowed
+    ? new NetError("INVALID_ARGUMENT", `expected at most ${allowed} arguments, got ${args.length}`)
+    : undefined;
+}
+
+/** Delivers a result to the callback, or returns the promise; never throws synchronously. */
+function settle<T>(
+  promise: Promise<T>,
+  callback: ((err: unknown, data: unknown) => void) | undefined,
+): Promise<T> | void {
+  const mapped = promise.catch((error) => {
+    throw toBusinessError(error);
+  });
+  if (!callback) return mapped;
+  mapped.then(
+    (data) => callback(undefined, data),
+    (error) => callback(error, undefined),
+  );
+}

@@ -1,0 +1,101 @@
+/**
+ * Builds `HttpResponse` from a core result: `result` typed by
+ * `expectDataType` or the content type, headers with lower-case names, the
+ * cookies as libcurl lists them, and the timing.
+ *
+ * @module
+ */
+
+import { type JarCookieStore, netscapeCookieLines } from "../core/cookies.ts";
+import type { CoreResult } from "../core/request.ts";
+import type { Timing } from "../core/timing.ts";
+import { HttpDataType } from "./enums.ts";
+import type { HttpResponse, PerformanceTiming } from "./types.ts";
+
+/** Headers as an object: lower-case names, `set-cookie` as an array. */
+export function headerObject(headers: Headers): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  for (const [name, value] of headers) if (name !== "set-cookie") out[name] = value;
+  const cookies = headers.getSetCookie();
+  if (cookies.length > 0) out["set-cookie"] = cookies;
+  return out;
+}
+
+/** The `HttpResponse` of a buffered request. */
+export async function toHttpResponse(
+  result: CoreResult,
+  expectDataType: HttpDataType | undefined,
+  cookies: JarCookieStore,
+  startTime: number,
+): Promise<HttpResponse> {
+  const { head } = result;
+  const [resultValue, resultType] = typedResult(result.body!, head.headers, expectDataType);
+  const cookieLines = netscapeCookieLines(await cookies.cookies());
+  return {
+    result: resultValue,
+    resultType,
+    responseCode: head.status,
+    header: headerObject(head.headers),
+    cookies: cookieLines.join("\r\n"),
+    performanceTiming: performanceTiming(result.timing, performance.now() - startTime),
+  };
+}
+
+function typedResult(
+  body: Uint8Array,
+  headers: Headers,
+  expected: HttpDataType | undefined,
+): [string | object | ArrayBuffer, HttpDataType] {
+  const type = expected ?? typeFromContentType(headers.get("content-type"));
+  if (type === HttpDataType.ARRAY_BUFFER) return [toArrayBuffer(body), HttpDataType.ARRAY_BUFFER];
+  const text = decode(body, headers.get("content-type"));
+  if (type === HttpDataType.OBJECT) {
+    try {
+      return [JSON.parse(text), HttpDataType.OBJECT];
+    } catch {
+      return [text, HttpDataType.STRING];
+    }
+  }
+  return [text, HttpDataType.STRING];
+}
+
+/** Binary for `application/octet-stream` and any `image` type, text otherwise (as OpenHarmony). */
+function typeFromContentType(contentType: string | null): HttpDataType {
+  const type = contentType?.toLowerCase() ?? "";
+  return type.includes("application/octet-stream") || type.includes("image")
+    ? HttpDataType.ARRAY_BUFFER
+    : HttpDataType.STRING;
+}
+
+function decode(body: Uint8Array, contentType: string | null): string {
+  const charset = /charset\s*=\s*"?([^";\s]+)/i.exec(contentType ?? "")?.[1];
+  try {
+    return new TextDecoder(charset ?? "utf-8").decode(body);
+  } catch {
+    return new TextDecoder().decode(body);
+  }
+}
+
+/** A standalone `ArrayBuffer` holding exactly the bytes of `view`. */
+export function toArrayBuffer(view: Uint8Array): ArrayBuffer {
+  if (view.byteOffset === 0 && view.byteLength === view.buffer.byteLength) {
+    return view.buffer as ArrayBuffer;
+  }
+  return view.slice().buffer as ArrayBuffer;
+}
+
+function performanceTiming(timing: Timing, total: number): PerformanceTiming {
+  const ms = (value: number) => Math.round(value * 1000) / 1000;
+  return {
+    dnsTiming: timing.dns ?? 0,
+    tcpTiming: timing.tcp ?? 0,
+    tlsTiming: timing.tls ?? 0,
+    firstSendTiming: timing.firstSend,
+    firstReceiveTiming: timing.firstReceive,
+    totalFinishTiming: timing.finish,
+    redirectTiming: timing.redirect,
+    responseHeaderTiming: timing.headers,
+    responseBodyTiming: timing.body,
+    totalTiming: ms(total),
+  };
+}
