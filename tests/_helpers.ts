@@ -1,0 +1,117 @@
+// Shared helpers for tests: loopback servers that stop with `await using`.
+
+/** A Deno.serve on 127.0.0.1 with an OS-chosen port. */
+export function serve(
+  handler: (request: Request) => Response | Promise<Response>,
+): Deno.HttpServer<Deno.NetAddr> & { url: string } {
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, handler);
+  return Object.assign(server, { url: `http://127.0.0.1:${server.addr.port}` });
+}
+
+/** A raw TCP server on loopback whose handler owns each connection (for faults). */
+export function rawServer(
+  handler: (conn: Deno.TcpConn) => Promise<void>,
+): { url: string; port: number; [Symbol.asyncDispose](): Promise<void> } {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const conns = new Set<Deno.TcpConn>();
+  const tasks = new Set<Promise<void>>();
+  const loop = (async () => {
+    try {
+      for await (const conn of listener) {
+        conns.add(conn);
+        const task = handler(conn).catch(() => {}).finally(() => {
+          try {
+            conn.close();
+          } catch { /* already closed */ }
+          conns.delete(conn);
+        });
+        tasks.add(task);
+        task.finally(() => tasks.delete(task));
+      }
+    } catch { /* listener closed */ }
+  })();
+  const port = (listener.addr as Deno.NetAddr).port;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    async [Symbol.asyncDispose]() {
+      listener.close();
+      for (const conn of conns) {
+        try {
+          conn.close();
+        } catch { /* already closed */ }
+      }
+      await loop;
+      await Promise.all(tasks);
+    },
+  };
+}
+
+/** Reads the request head (up to the blank line) from a raw connection. */
+export async function readHead(conn: Deno.Conn): Promise<string> {
+  const decoder = new TextDecoder();
+  const buffer = new Uint8Array(65536);
+  let text = "";
+  while (!text.includes("\r\n\r\n")) {
+    const n = await conn.read(buffer);
+    if (n === null) break;
+    text += decoder.decode(buffer.subarray(0, n));
+  }
+  return text;
+}
+
+/** Writes a string to a raw connection. */
+export async function write(conn: Deno.Conn, text: string | Uint8Array): Promise<void> {
+  const bytes = typeof text === "string" ? new TextEncoder().encode(text) : text;
+  let offset = 0;
+  while (offset < bytes.length) offset += await conn.write(bytes.subarray(offset));
+}
+
+/** A free loopback port with nothing listening (bound, then released). */
+export function closedPort(): number {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (listener.addr as Deno.NetAddr).port;
+  listener.close();
+  return port;
+}
+
+/** Fails under CI=true when a required server binary is missing; otherwise tells the test to skip. */
+export function requireBinary(path: string): boolean {
+  try {
+    Deno.statSync(path);
+    return true;
+  } catch {
+    if (Deno.env.get("CI") === "true") throw new Error(`${path} is missing: install it (.ci/run does)`);
+    return false;
+  }
+}
+
+/** Starts Debian's python3-httpbin on a loopback port; stop it with `await using`. */
+export async function startHttpbin(): Promise<
+  { url: string; [Symbol.asyncDispose](): Promise<void> } | null
+> {
+  if (!requireBinary("/usr/lib/python3/dist-packages/httpbin/core.py")) return null;
+  const port = closedPort();
+  const child = new Deno.Command("/usr/bin/python3", {
+    args: ["-m", "httpbin.core", "--host", "127.0.0.1", "--port", String(port)],
+    stdout: "null",
+    stderr: "null",
+  }).spawn();
+  const url = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 100; i++) {
+    try {
+      const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+      conn.close();
+      break;
+    } catch {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  return {
+    url,
+    async [Symbol.asyncDispose]() {
+      child.kill("SIGTERM");
+      await child.status;
+    },
+  };
+}
