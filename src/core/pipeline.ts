@@ -1,5 +1,6 @@
 /**
- * The core request pipeline: the one place that calls `fetch`.
+ * The core request pipeline: the one place that calls `fetch` (or, for the
+ * methods `fetch` refuses, the raw HTTP/1.1 exchange of `raw_http1.ts`).
  *
  * It sends a validated {@linkcode CoreRequest}, follows redirects itself (so
  * every hop is seen, counted and stripped of credentials when it leaves the
@@ -12,6 +13,7 @@
 import { toFetchBody } from "./body.ts";
 import type { ClientPool } from "./clients.ts";
 import { classifyError, NetError } from "./errors.ts";
+import { FETCH_FORBIDDEN_METHODS, rawFetch } from "./raw_http1.ts";
 import { readBody } from "./read_body.ts";
 import type { CoreRequest, CoreResult, Dispatch, RequestEvents, ResponseHead } from "./request.ts";
 import { Deadline } from "./timeouts.ts";
@@ -78,7 +80,9 @@ async function exchange(
     timing.firstSend = recorder.elapsed();
     let response: Response;
     try {
-      response = await fetch(url, init);
+      response = FETCH_FORBIDDEN_METHODS.has(method.toUpperCase())
+        ? await rawFetch({ url, method, headers, body: body?.bytes ?? null, signal: deadline.signal })
+        : await fetch(url, init);
     } catch (error) {
       throw deadline.reason ?? classifyError(error, "connect");
     }
