@@ -85,7 +85,7 @@ function progressBar(label: string): (done: number, total: number) => void {
     const step = tty ? pct : pct - (pct % 25);
     if (step === shown || (!tty && step === 0)) return;
     shown = step;
-    const filled = Math.round((30 * pct) / 100);
+    const filled = Math.floor((30 * pct) / 100);
     const bar = `${"█".repeat(filled)}${"░".repeat(30 - filled)}`;
     const line = `   ${label.padEnd(9)} ${bar} ${String(pct).padStart(3)}%  ${mib(done)} / ${
       mib(total)

@@ -81,7 +81,9 @@ export function requireBinary(path: string): boolean {
     Deno.statSync(path);
     return true;
   } catch {
-    if (Deno.env.get("CI") === "true") throw new Error(`${path} is missing: install it (.ci/run does)`);
+    if (Deno.env.get("CI") === "true") {
+      throw new Error(`${path} is missing: install it (.ci/run does)`);
+    }
     return false;
   }
 }

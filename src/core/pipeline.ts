@@ -81,7 +81,13 @@ async function exchange(
     let response: Response;
     try {
       response = FETCH_FORBIDDEN_METHODS.has(method.toUpperCase())
-        ? await rawFetch({ url, method, headers, body: body?.bytes ?? null, signal: deadline.signal })
+        ? await rawFetch({
+          url,
+          method,
+          headers,
+          body: body?.bytes ?? null,
+          signal: deadline.signal,
+        })
         : await fetch(url, init);
     } catch (error) {
       throw deadline.reason ?? classifyError(error, "connect");

@@ -217,7 +217,9 @@ function indexOf(haystack: Uint8Array, needle: Uint8Array): number {
 }
 
 async function writeAll(conn: Deno.Conn, bytes: Uint8Array): Promise<void> {
-  for (let offset = 0; offset < bytes.byteLength;) offset += await conn.write(bytes.subarray(offset));
+  for (let offset = 0; offset < bytes.byteLength;) {
+    offset += await conn.write(bytes.subarray(offset));
+  }
 }
 
 function closeQuietly(conn: Deno.Conn): void {

@@ -32,7 +32,7 @@ export async function readBody(
   const length = declaredLength(response);
   if (buffer && length !== null && length > request.maxBodySize) {
     await response.body.cancel();
-    throw overLimit(request.maxBodySize, `the declared length ${length}`);
+    throw overLimit(request.maxBodySize, `declared as ${length} bytes`);
   }
   const perChunk = !buffer || events.onDownloadProgress || length === null ||
     response.headers.has("content-encoding");
@@ -93,7 +93,7 @@ function declaredLength(response: Response): number | null {
 }
 
 function overLimit(limit: number, what: string): NetError {
-  return new NetError("WRITE_FAILED", `${what} exceed the size limit of ${limit} bytes`);
+  return new NetError("WRITE_FAILED", `the body (${what}) is larger than maxLimit, ${limit} bytes`);
 }
 
 function concat(chunks: Uint8Array[], size: number): Uint8Array {
