@@ -1,3 +1,4 @@
+// deno-lint-ignore-file no-console
 /**
  * The command-line program (placeholder until the CLI issue): prints the
  * body of one GET.

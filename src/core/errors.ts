@@ -124,7 +124,12 @@ const TEXT_RULES: ReadonlyArray<[RegExp, ErrorCode]> = [
     /Connection refused|tcp connect error|Requests to port \d+ are blocked|Network is unreachable|No route to host/i,
     "CONNECT_FAILED",
   ],
-  [/invalid HTTP|Invalid (?:status|header)|parse error|invalid (?:status|header)/i, "BAD_RESPONSE"],
+  [
+    /invalid HTTP|Invalid (?:status|header)|parse error|invalid (?:status|header)|invalid (?:content-length|transfer-encoding) parsed|unexpected transfer-encoding|message head is too large/i,
+    "BAD_RESPONSE",
+  ],
+  // Deno decodes gzip and br itself; a body it cannot decode is curl's 61.
+  [/Invalid gzip header|brotli error|corrupt deflate stream/i, "BAD_ENCODING"],
   [/h2 protocol error|http2 error|GOAWAY|PROTOCOL_ERROR/i, "HTTP2_FRAMING"],
   [
     /received corrupt message|tls handshake|HandshakeFailure|peer is incompatible/i,

@@ -74,12 +74,13 @@ export class HttpRequest {
     const start = performance.now();
     const run = async () => {
       if (error) throw error;
-      const result = await this.#send(url, options, "buffer", start);
+      const { resolved, result } = await this.#send(url, options, "buffer", start);
       const response = await toHttpResponse(
-        result.core,
-        result.expectDataType,
-        result.cookies,
+        result,
+        resolved.expectDataType,
+        resolved.cookies,
         start,
+        resolved.core.method === "HEAD",
       );
       return response;
     };
@@ -115,9 +116,9 @@ export class HttpRequest {
     const start = performance.now();
     const run = async () => {
       if (error) throw error;
-      const { core } = await this.#send(url, options, "stream", start);
+      const { result } = await this.#send(url, options, "stream", start);
       this.#emit("dataEnd");
-      return core.head.status;
+      return result.head.status;
     };
     return settle(run(), callback);
   }
@@ -282,8 +283,8 @@ export class HttpRequest {
       this.#abort.signal,
       start,
     );
-    const core: CoreResult = await this.#dispatch(resolved.core, this.#coreEvents(mode));
-    return { ...resolved, core };
+    const result: CoreResult = await this.#dispatch(resolved.core, this.#coreEvents(mode));
+    return { resolved, result };
   }
 
   #coreEvents(mode: BodyMode): RequestEvents {

@@ -270,8 +270,13 @@ function readParts(value: unknown): FormPart[] {
     }
     const filePath = readString(`${field}.filePath`, part.filePath);
     if (!filePath) invalidArgument(field, "needs 'data' or 'filePath'", item);
-    return { name: part.name, contentType, fileName, filePath };
+    return { name: part.name, contentType, fileName: fileName ?? baseName(filePath), filePath };
   });
+}
+
+/** libcurl's `curl_mime_filedata` names a file part after the file's base name. */
+function baseName(path: string): string {
+  return path.split(Deno.build.os === "windows" ? /[\\/]/ : "/").pop()!;
 }
 
 /** Range per RFC 9110 §14.1.2; `resumeTo` alone means bytes 0 to `resumeTo`. */

@@ -27,9 +27,12 @@ export async function toHttpResponse(
   expectDataType: HttpDataType | undefined,
   cookies: JarCookieStore,
   startTime: number,
+  isHead: boolean,
 ): Promise<HttpResponse> {
   const { head } = result;
-  const [resultValue, resultType] = typedResult(result.body!, head.headers, expectDataType);
+  const [resultValue, resultType] = isHead && expectDataType === undefined
+    ? ["", HttpDataType.STRING] as const
+    : typedResult(result.body!, head.headers, expectDataType);
   const cookieLines = netscapeCookieLines(await cookies.cookies());
   return {
     result: resultValue,

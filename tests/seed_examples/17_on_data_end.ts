@@ -1,0 +1,13 @@
+// deno-lint-ignore-file
+// Seed example from /work/shared/seeds/ohos-net-http-api.txt (line 731, on("dataEnd")).
+// Only the two import lines are changed. Lines the seed lost in extraction are put
+// back as in the upstream OpenHarmony doc (js-apis-http.md): closing brackets and
+// missing commas unmarked, any other restored line marked "// [restored]".
+
+import http from "../../mod.ts";
+
+let httpRequest = http.createHttp();
+httpRequest.on("dataEnd", () => {
+  console.info("Receive dataEnd !");
+});
+httpRequest.off("dataEnd"); // [restored]
