@@ -15,7 +15,14 @@ import type { ClientPool } from "./clients.ts";
 import { classifyError, NetError } from "./errors.ts";
 import { FETCH_FORBIDDEN_METHODS, rawFetch } from "./raw_http1.ts";
 import { readBody } from "./read_body.ts";
-import type { CoreRequest, CoreResult, Dispatch, RequestEvents, ResponseHead } from "./request.ts";
+import type {
+  CoreRequest,
+  CoreResult,
+  Dispatch,
+  Layer,
+  RequestEvents,
+  ResponseHead,
+} from "./request.ts";
 import { Deadline } from "./timeouts.ts";
 import { TimingRecorder } from "./timing.ts";
 
@@ -28,9 +35,13 @@ export const CROSS_ORIGIN_STRIPPED_HEADERS = [
 
 const BODY_HEADERS = ["content-type", "content-length", "content-encoding", "content-language"];
 
-/** Creates the dispatch function over a pool of `Deno.HttpClient`s. */
-export function createPipeline(clients: ClientPool): Dispatch {
-  return (request, events) => send(request, events, clients);
+/**
+ * Creates the dispatch function over a pool of `Deno.HttpClient`s, wrapped
+ * in `layers` (the first is the outermost).
+ */
+export function createPipeline(clients: ClientPool, layers: readonly Layer[] = []): Dispatch {
+  const base: Dispatch = (request, events) => send(request, events, clients);
+  return layers.reduceRight((next, layer) => layer(next), base);
 }
 
 async function send(
@@ -94,7 +105,11 @@ async function exchange(
     }
     timing.firstReceive = timing.headers = recorder.elapsed();
     upload?.done();
+    const location = isRedirect(response.status) && request.maxRedirects > 0
+      ? response.headers.get("location")
+      : null;
     const head: ResponseHead = {
+      final: location === null,
       status: response.status,
       statusText: response.statusText,
       headers: response.headers,
@@ -102,9 +117,6 @@ async function exchange(
     };
     if (request.cookies) await request.cookies.store(url, response.headers.getSetCookie());
 
-    const location = isRedirect(response.status) && request.maxRedirects > 0
-      ? response.headers.get("location")
-      : null;
     if (location !== null) {
       events.onHeaders?.(head);
       await response.body?.cancel();

@@ -71,7 +71,8 @@ async function readChunks(
         }
         chunks.push(value);
       } else {
-        events.onData?.(value);
+        const pending = events.onData?.(value);
+        if (pending) await pending;
       }
       events.onDownloadProgress?.(received, total);
     }

@@ -46,6 +46,8 @@ export interface CoreRequest {
 
 /** The head of one response in the redirect chain. */
 export interface ResponseHead {
+  /** `false` for a redirect the pipeline follows, `true` for the response it returns. */
+  readonly final: boolean;
   readonly status: number;
   readonly statusText: string;
   readonly headers: Headers;
@@ -56,8 +58,8 @@ export interface ResponseHead {
 export interface RequestEvents {
   /** Once per response head: every redirect hop and the final response. */
   onHeaders?(head: ResponseHead): void;
-  /** Each body chunk (stream mode only). */
-  onData?(chunk: Uint8Array): void;
+  /** Each body chunk (stream mode only); a returned promise is awaited before the next read. */
+  onData?(chunk: Uint8Array): void | Promise<void>;
   /** Body bytes received so far; `total` is 0 when unknown. */
   onDownloadProgress?(received: number, total: number): void;
   /** Request body bytes handed to the network; ends at `total` once the server has answered. */
@@ -75,3 +77,9 @@ export interface CoreResult {
 
 /** The pipeline's one entry point. */
 export type Dispatch = (request: CoreRequest, events: RequestEvents) => Promise<CoreResult>;
+
+/**
+ * A layer around the pipeline (a cache, a scheduler): it gets the next
+ * dispatch and returns its own. Layers compose outermost first.
+ */
+export type Layer = (next: Dispatch) => Dispatch;
