@@ -36,6 +36,8 @@ export interface CoreRequest {
   /** Redirects followed before failing; 0 returns the 3xx itself. */
   readonly maxRedirects: number;
   readonly bodyMode: BodyMode;
+  /** 1 to 1000: when requests queue, higher goes first. */
+  readonly priority: number;
   /** Cookies sent and stored along the redirect chain. */
   readonly cookies: CookieStore | null;
   /** `performance.now()` when the caller started the request; timings count from here. */

@@ -9,6 +9,7 @@
 import { ClientPool } from "../core/clients.ts";
 import { NetError } from "../core/errors.ts";
 import { createPipeline } from "../core/pipeline.ts";
+import { scheduler } from "../core/scheduler.ts";
 import type { BodyMode, CoreResult, Dispatch, RequestEvents } from "../core/request.ts";
 import { toBusinessError } from "./errors.ts";
 import { EventHub } from "./events.ts";
@@ -43,7 +44,7 @@ import type {
 export class HttpRequest {
   readonly #events = new EventHub();
   readonly #clients = new ClientPool();
-  readonly #dispatch: Dispatch = createPipeline(this.#clients);
+  readonly #dispatch: Dispatch = createPipeline(this.#clients, [scheduler.layer]);
   readonly #abort = new AbortController();
 
   /**

@@ -62,7 +62,7 @@ export async function resolveRequest(
   const expectDataType = readEnum("expectDataType", o.expectDataType, [0, 1, 2]);
   const protocol = PROTOCOLS[readEnum("usingProtocol", o.usingProtocol, [0, 1, 2]) ?? 2]!;
   readBoolean("usingCache", o.usingCache);
-  readInteger("priority", o.priority, 1, 1000);
+  const priority = readInteger("priority", o.priority, 1, 1000) ?? 1;
   const totalTimeout = readInteger("readTimeout", o.readTimeout, 0, MAX_TIMER) ??
     DEFAULTS.readTimeout;
   const connectTimeout = readInteger("connectTimeout", o.connectTimeout, 0, MAX_TIMER) ??
@@ -97,6 +97,7 @@ export async function resolveRequest(
     protocol,
     maxRedirects: DEFAULTS.maxRedirects,
     bodyMode,
+    priority,
     cookies,
     startTime,
     signal,
