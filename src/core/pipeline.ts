@@ -50,7 +50,12 @@ async function send(
   clients: ClientPool,
 ): Promise<CoreResult> {
   const recorder = new TimingRecorder(request.startTime);
-  const deadline = new Deadline(request.totalTimeout, request.connectTimeout, request.signal);
+  const deadline = new Deadline(
+    request.totalTimeout,
+    request.connectTimeout,
+    request.signal,
+    request.startTime,
+  );
   try {
     return await exchange(request, events, clients, recorder, deadline);
   } catch (error) {

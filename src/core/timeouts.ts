@@ -3,17 +3,29 @@
  * limit on reaching the response head, and the caller's own signal. The
  * reason the exchange was cut is kept, so failures are classified once.
  *
+ * A timer per request costs real throughput (a `setTimeout` plus a
+ * `clearTimeout` for every request), so all deadlines share one clock that
+ * ticks only while some deadline is pending. A limit fires at most
+ * {@linkcode TICK_MS} late.
+ *
  * @module
  */
 
 import { NetError } from "./errors.ts";
 
+/** The clock's resolution in ms. */
+export const TICK_MS = 10;
+
 /** Aborts an exchange when a limit passes or the caller cancels it. */
 export class Deadline {
   readonly #controller = new AbortController();
   readonly #signal: AbortSignal | null;
-  #total: ReturnType<typeof setTimeout> | undefined;
-  #connect: ReturnType<typeof setTimeout> | undefined;
+  readonly #totalMs: number;
+  readonly #connectMs: number;
+  /** `performance.now()` when the whole exchange must be over (Infinity: never). */
+  totalAt: number;
+  /** `performance.now()` when the response head must be in (Infinity: never). */
+  connectAt: number;
   /** Why the exchange was cut, once it was. */
   reason: NetError | null = null;
 
@@ -21,21 +33,17 @@ export class Deadline {
    * @param totalMs limit on the whole exchange, 0 for none
    * @param connectMs limit on reaching the response head, 0 for none
    * @param signal the caller's cancellation
+   * @param start `performance.now()` the limits count from
    */
-  constructor(totalMs: number, connectMs: number, signal: AbortSignal | null) {
+  constructor(totalMs: number, connectMs: number, signal: AbortSignal | null, start: number) {
     this.#signal = signal;
-    if (totalMs > 0) {
-      this.#total = setTimeout(
-        () => this.#cut(new NetError("TIMEOUT", `no complete response within ${totalMs} ms`)),
-        totalMs,
-      );
-    }
-    if (connectMs > 0 && (totalMs === 0 || connectMs < totalMs)) {
-      this.#connect = setTimeout(
-        () => this.#cut(new NetError("TIMEOUT", `no response head within ${connectMs} ms`)),
-        connectMs,
-      );
-    }
+    this.#totalMs = totalMs;
+    this.#connectMs = connectMs;
+    this.totalAt = totalMs > 0 ? start + totalMs : Infinity;
+    this.connectAt = connectMs > 0 && connectMs < (totalMs || Infinity)
+      ? start + connectMs
+      : Infinity;
+    if (this.totalAt !== Infinity || this.connectAt !== Infinity) clock.add(this);
     if (signal) {
       if (signal.aborted) this.#cutBy(signal);
       else signal.addEventListener("abort", this.#onAbort);
@@ -49,14 +57,22 @@ export class Deadline {
 
   /** The response head arrived: the connect limit no longer applies. */
   headersArrived(): void {
-    clearTimeout(this.#connect);
+    this.connectAt = Infinity;
   }
 
-  /** Stops every timer and listener; call once the exchange is over. */
+  /** Stops the limits and the listener; call once the exchange is over. */
   clear(): void {
-    clearTimeout(this.#total);
-    clearTimeout(this.#connect);
+    clock.delete(this);
     this.#signal?.removeEventListener("abort", this.#onAbort);
+  }
+
+  /** Called by the clock: cuts the exchange when a limit has passed. */
+  check(now: number): void {
+    if (now >= this.totalAt) {
+      this.#cut(new NetError("TIMEOUT", `no complete response within ${this.#totalMs} ms`));
+    } else if (now >= this.connectAt) {
+      this.#cut(new NetError("TIMEOUT", `no response head within ${this.#connectMs} ms`));
+    }
   }
 
   readonly #onAbort = (): void => this.#cutBy(this.#signal!);
@@ -73,3 +89,31 @@ export class Deadline {
     this.#controller.abort(reason);
   }
 }
+
+/** One timer for every pending deadline; it stops when none is pending. */
+class Clock {
+  readonly #pending = new Set<Deadline>();
+  #timer: ReturnType<typeof setTimeout> | undefined;
+
+  add(deadline: Deadline): void {
+    this.#pending.add(deadline);
+    this.#timer ??= setTimeout(this.#tick, TICK_MS);
+  }
+
+  delete(deadline: Deadline): void {
+    this.#pending.delete(deadline);
+    if (this.#pending.size === 0 && this.#timer !== undefined) {
+      clearTimeout(this.#timer);
+      this.#timer = undefined;
+    }
+  }
+
+  readonly #tick = (): void => {
+    this.#timer = undefined;
+    const now = performance.now();
+    for (const deadline of this.#pending) deadline.check(now);
+    if (this.#pending.size > 0) this.#timer = setTimeout(this.#tick, TICK_MS);
+  };
+}
+
+const clock = new Clock();
