@@ -1,0 +1,50 @@
+// deno-lint-ignore-file no-console
+/**
+ * One streamed download in its own process, so its peak RSS is its own.
+ * Usage: deno run -A bench/stream_client.ts MODE URL — prints {"mbps","rss"}.
+ *
+ * @module
+ */
+
+import http, { Network } from "../mod.ts";
+
+const [mode, url] = Deno.args as [string, string];
+const t0 = performance.now();
+let bytes = 0;
+
+if (mode === "raw fetch") {
+  const response = await fetch(url);
+  const reader = response.body!.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    bytes += value.byteLength;
+  }
+} else if (mode === "http requestInStream") {
+  const req = http.createHttp();
+  req.on("dataReceive", (chunk: ArrayBuffer) => bytes += chunk.byteLength);
+  await req.requestInStream(url, { readTimeout: 0 });
+  req.destroy();
+} else if (mode === "Network file") {
+  const path = await Deno.makeTempFile();
+  await new Promise<void>((resolve, reject) => {
+    // deno-lint-ignore no-explicit-any
+    const client = (Network as any).createHTTPClient({
+      file: path,
+      timeout: 0,
+      onload: () => resolve(),
+      onerror: (e: { error?: string }) => reject(new Error(e.error)),
+    });
+    client.open("GET", url);
+    client.send();
+  });
+  bytes = (await Deno.stat(path)).size;
+  await Deno.remove(path);
+} else {
+  throw new Error(`unknown mode ${mode}`);
+}
+
+const seconds = (performance.now() - t0) / 1000;
+const status = await Deno.readTextFile("/proc/self/status");
+const peakKiB = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
+console.log(JSON.stringify({ mbps: bytes / 1e6 / seconds, rss: peakKiB / 1024, bytes }));
