@@ -1,31 +1,26 @@
-// deno-lint-ignore-file no-console
 /**
- * The command-line program (placeholder until the CLI issue): prints the
- * body of one GET.
+ * `netstack`, the command-line program of @netstack/http: a curl-like
+ * client built on the library's `http` face. It streams downloads to stdout
+ * or to a file (`-o`, written under a temporary name and renamed when
+ * complete), resumes them (`-C -`), uploads forms and files (`-F`), shows a
+ * progress bar on a terminal, and exits with curl's numbers (7 connect,
+ * 6 resolve, 28 timeout, 22 for `--fail`, 2 for usage errors); `--help`
+ * lists every option with an example.
  *
  * ```sh
- * deno run -A jsr:@netstack/http/cli http://127.0.0.1:8000/
+ * deno run -A jsr:@netstack/http/cli -o page.html http://127.0.0.1:8000/
+ * deno run -A jsr:@netstack/http/cli -F file=@notes.txt http://127.0.0.1:8000/upload
+ * deno run -A jsr:@netstack/http/cli --help
  * ```
+ *
+ * In a checkout: `deno task get URL`. As one binary:
+ * `deno compile --unstable-kv -A -o netstack jsr:@netstack/http/cli`.
  *
  * @module
  */
 
-import http from "./ohos.ts";
+import { main } from "./src/cli/main.ts";
 
 if (import.meta.main) {
-  const url = Deno.args[0];
-  if (!url) {
-    console.error("usage: netstack URL");
-    Deno.exit(2);
-  }
-  const req = http.createHttp();
-  try {
-    const code = await req.requestInStream(url);
-    Deno.exitCode = code >= 400 ? 22 : 0;
-  } catch (error) {
-    console.error((error as { message: string }).message);
-    Deno.exitCode = 1;
-  } finally {
-    req.destroy();
-  }
+  Deno.exit(await main(Deno.args));
 }

@@ -3,7 +3,8 @@
  *
  * - `http`: OpenHarmony's `@ohos.net.http` (`createHttp()`, `request()`,
  *   `requestInStream()`, events, `BusinessError` codes).
- * - `Network`: Titanium's `Ti.Network` (its `HTTPClient` is in progress).
+ * - `Network`: Titanium's `Ti.Network` (`createHTTPClient()`, `HTTPClient`
+ *   callbacks and readyState, the shared cookie jar).
  *
  * ```ts
  * import http from "@netstack/http";
@@ -24,6 +25,21 @@ import http from "./ohos.ts";
 export { http };
 export default http;
 export { Network } from "./titanium.ts";
+export type {
+  Cookie,
+  CookieProperties,
+  DataStreamEvent,
+  Document,
+  FailureResponse,
+  HTTPClient,
+  HTTPClientCallback,
+  HTTPClientEvent,
+  HTTPClientProperties,
+  ReadyStateChangeEvent,
+  SendData,
+  SendStreamEvent,
+  SuccessResponse,
+} from "./titanium.ts";
 export { configureScheduler, type SchedulerLimits } from "./src/core/scheduler.ts";
 export type {
   AsyncCallback,
@@ -46,4 +62,8 @@ export {
   RequestMethod,
   ResponseCode,
 } from "./src/ohos/enums.ts";
-export { HttpResponseCache } from "./src/ohos/response_cache.ts";
+export {
+  type CacheInfo,
+  HttpResponseCache,
+  type ResponseCacheOptions,
+} from "./src/ohos/response_cache.ts";

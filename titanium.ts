@@ -1,33 +1,46 @@
 /**
- * `Network`: Titanium's `Ti.Network` on Deno. This version carries only the
- * constants and URL helpers; `HTTPClient` and the cookie API come with the
- * Network issue.
+ * `Network`: Titanium's `Ti.Network` on Deno: `HTTPClient` and the cookie
+ * API, on the same core pipeline as `http`. Titanium code ports by changing
+ * its import line (`const Ti = { Network };`).
  *
  * ```ts
  * import { Network } from "@netstack/http/titanium";
- * console.assert(Network.PROGRESS_UNKNOWN === -1);
+ * import assert from "node:assert/strict";
+ * const Ti = { Network };
+ * await using server = Deno.serve(
+ *   { hostname: "127.0.0.1", port: 0, onListen() {} },
+ *   () => Response.json({ ok: true }),
+ * );
+ * const xhr = Ti.Network.createHTTPClient({
+ *   onload() {
+ *     assert.equal(this.responseDictionary?.ok, true);
+ *   },
+ *   onerror(e) {
+ *     throw new Error(`${e.code}: ${e.error}`);
+ *   },
+ * });
+ * xhr.open("GET", `http://127.0.0.1:${server.addr.port}/`);
+ * await xhr.send();
  * ```
  *
  * @module
  */
 
-/**
- * The `Ti.Network` namespace (constants and URL helpers so far).
- *
- * @example Usage
- * ```ts
- * import { Network } from "@netstack/http";
- * console.assert(Network.encodeURIComponent("a b") === "a%20b");
- * ```
- */
-export const Network: {
-  readonly apiName: "Ti.Network";
-  readonly PROGRESS_UNKNOWN: -1;
-  encodeURIComponent(value: string): string;
-  decodeURIComponent(value: string): string;
-} = {
-  apiName: "Ti.Network",
-  PROGRESS_UNKNOWN: -1,
-  encodeURIComponent: (value) => encodeURIComponent(value),
-  decodeURIComponent: (value) => decodeURIComponent(value),
-};
+import * as Network from "./src/titanium/network.ts";
+
+export { Network };
+export type {
+  Cookie,
+  CookieProperties,
+  DataStreamEvent,
+  Document,
+  FailureResponse,
+  HTTPClient,
+  HTTPClientCallback,
+  HTTPClientEvent,
+  HTTPClientProperties,
+  ReadyStateChangeEvent,
+  SendData,
+  SendStreamEvent,
+  SuccessResponse,
+} from "./src/titanium/network.ts";

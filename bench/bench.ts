@@ -36,6 +36,7 @@ try {
   await throughput();
   await streaming();
   await cacheRow();
+  await relayRows();
 } finally {
   origin.stop();
   await origin.done;
@@ -167,6 +168,34 @@ async function streamRun(mode: string, url: string): Promise<{ mbps: number; rss
   }).output();
   if (!out.success) throw new Error(`stream client ${mode} failed`);
   return JSON.parse(new TextDecoder().decode(out.stdout));
+}
+
+/** The loopback relay (DNS options, real connectTimeout) against the plain-fetch default path. */
+async function relayRows(): Promise<void> {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", new URL("./transport_bench.ts", import.meta.url).pathname, "--json"],
+    env: { DENO_NO_UPDATE_CHECK: "1", ...(QUICK ? { BENCH_QUICK: "1" } : {}) },
+    stderr: "inherit",
+  }).output();
+  if (!out.success) return;
+  const lines = new TextDecoder().decode(out.stdout).trim().split("\n");
+  try {
+    const results = JSON.parse(lines.at(-1)!) as Array<
+      { test: string; plain: number; relay: number; ratio: number }
+    >;
+    for (const { test, plain, relay, ratio } of results) {
+      rows.push({
+        test: `relay: ${test.replace(/ \(.*\)$/, "")}`,
+        client: "http face, connectTimeout < readTimeout",
+        value: relay,
+        unit: test.includes("MB/s") ? "MB/s" : "req/s",
+        ratio,
+        extra: `ratio to the same face's default path (${plain.toFixed(0)}), not to raw fetch`,
+      });
+    }
+  } catch {
+    // the script printed no JSON line: no rows
+  }
 }
 
 async function cacheRow(): Promise<void> {

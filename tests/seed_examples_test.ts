@@ -3,13 +3,17 @@
 //
 // They request the literal URL "EXAMPLE_URL", which the library reads as
 // `http://EXAMPLE_URL/` (no scheme means http, as with libcurl). To run them
-// unchanged, each runs with HTTP_PROXY pointing at a Deno.serve on 127.0.0.1:
-// Deno's fetch then sends `GET http://example_url/ HTTP/1.1` to that server
-// without resolving the name, and Deno.serve answers absolute-form requests.
-// No request can reach DNS or the internet: every proxy variable points at
-// loopback and NO_PROXY is empty.
+// unchanged, the preloaded _ohos_globals.ts gets OHOS_EXAMPLE_SERVER, the
+// address of a Deno.serve on 127.0.0.1, and makes every Deno.HttpClient of the
+// example's process send to it (Deno's `tcp` proxy transport): Deno's fetch
+// then sends `GET http://example_url/ HTTP/1.1` to that server without
+// resolving the name, and Deno.serve answers absolute-form requests. The
+// library goes direct by default (usingProxy absent), so with the proxy
+// variables below set it creates such a client for every request. Plain
+// fetch, if anything used it, would take those variables, which point at the
+// same server. No request can reach DNS or the internet.
 
-import { deepEqual, equal, match, ok } from "node:assert/strict";
+import { deepEqual, equal, match } from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
@@ -43,19 +47,17 @@ const POST = { method: "POST", body: "data to send" };
 
 const CASES: Case[] = [
   {
-    // Sets caPath and clientCert with made-up paths. This version refuses both
-    // with 2300999 ("... is not supported by this version yet") before sending,
-    // so the example takes its error branch; once the transport issue lands,
-    // the missing files still make it fail. Either way: an `error:` line
-    // carrying a numeric BusinessError code, and no request.
+    // Sets caPath and clientCert with made-up paths: the missing CA file fails
+    // the request with 2300077 before anything is sent, so the example takes
+    // its error branch: an `error:` line carrying that BusinessError code, and
+    // no request.
     file: "01_overview_request_post.ts",
     requests: [],
     stdout: [/^error:\{.*"code":\d+/m],
     check(stdout) {
       const line = stdout.split("\n").find((l) => l.startsWith("error:"))!;
       const err = JSON.parse(line.slice("error:".length));
-      equal(typeof err.code, "number");
-      ok(err.code >= 2_300_000, `a transfer error code, got ${err.code}`);
+      equal(err.code, 2_300_077, `the missing caPath, got ${JSON.stringify(err)}`);
       equal(typeof err.message, "string");
     },
   },
@@ -203,6 +205,7 @@ for (const example of CASES) {
           all_proxy: proxy,
           NO_PROXY: "",
           no_proxy: "",
+          OHOS_EXAMPLE_SERVER: `127.0.0.1:${server.addr.port}`,
           OHOS_FILES_DIR: filesDir,
         },
         RUN_TIMEOUT_MS,

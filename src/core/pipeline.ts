@@ -73,7 +73,6 @@ async function exchange(
   deadline: Deadline,
 ): Promise<CoreResult> {
   const { timing } = recorder;
-  const client = clients.get(request.protocol);
   let url = request.url;
   let method = request.method;
   let body = request.body;
@@ -83,6 +82,10 @@ async function exchange(
   for (let redirects = 0;; redirects++) {
     if (deadline.reason) throw deadline.reason;
     if (request.cookies) await applyCookies(request, headers, url, userCookie);
+    // Transport hook: the client for this hop; a relayed route enforces connectTimeout per connection.
+    const routing = clients.route(request, url);
+    const route = routing instanceof Promise ? await routing : routing;
+    if (route.enforcesConnectTimeout) deadline.releaseConnect();
     const upload = body && events.onUploadProgress ? uploadReporter(body.size, events) : null;
     const init: RequestInit & { client?: Deno.HttpClient } = {
       method,
@@ -91,9 +94,10 @@ async function exchange(
       signal: deadline.signal,
     };
     if (body) init.body = toFetchBody(body, upload?.pulled);
-    if (client) init.client = client;
+    if (route.client) init.client = route.client;
 
     timing.firstSend = recorder.elapsed();
+    const sentAt = performance.now();
     let response: Response;
     try {
       response = FETCH_FORBIDDEN_METHODS.has(method.toUpperCase())
@@ -106,9 +110,15 @@ async function exchange(
         })
         : await fetch(url, init);
     } catch (error) {
-      throw deadline.reason ?? classifyError(error, "connect");
+      throw deadline.reason ?? route.explain(classifyError(error, "connect"), url, sentAt);
     }
     timing.firstReceive = timing.headers = recorder.elapsed();
+    const phases = route.phases(url, sentAt);
+    if (phases) {
+      timing.dns = phases.dns === null ? null : recorder.elapsedAt(phases.dns);
+      timing.tcp = phases.tcp === null ? null : recorder.elapsedAt(phases.tcp);
+      timing.tls = phases.tls === null ? null : recorder.elapsedAt(phases.tls);
+    }
     upload?.done();
     const location = isRedirect(response.status) && request.maxRedirects > 0
       ? response.headers.get("location")

@@ -20,6 +20,13 @@ export type BodyMode =
   /** Hand each chunk to {@linkcode RequestEvents.onData}; keep nothing. */
   | "stream";
 
+/**
+ * What the response cache (when one runs) may do for a request: `"default"`
+ * answers from it and stores in it, `"reload"` skips stored responses but
+ * stores the new one, `"no-store"` bypasses it.
+ */
+export type CacheMode = "default" | "reload" | "no-store";
+
 /** A request after validation: every field is final. */
 export interface CoreRequest {
   readonly url: URL;
@@ -44,6 +51,64 @@ export interface CoreRequest {
   readonly startTime: number;
   /** Cancels the request; its reason becomes the rejection when it is a `NetError`. */
   readonly signal: AbortSignal | null;
+  /** Use of the response cache (see {@linkcode CacheMode}); `"default"` when absent. */
+  readonly cache?: CacheMode;
+  /**
+   * How to reach the server: trust, client certificate, proxy, resolvers.
+   * Absent: plain `fetch` with Deno's defaults (environment proxies honoured).
+   */
+  readonly transport?: TransportOptions;
+}
+
+/** Connection settings of a request; see `clients.ts` for how they become a `Deno.HttpClient`. */
+export interface TransportOptions {
+  /** A PEM file, or a directory of PEM files, trusted in addition to the default roots. */
+  readonly caPath: string | null;
+  /** A client certificate for mutual TLS. */
+  readonly clientCert: ClientCertificate | null;
+  /** Which proxy carries the request. */
+  readonly proxy: ProxyChoice;
+  /** Resolvers used instead of the system's, or `null` for the system's. */
+  readonly dns: DnsChoice | null;
+}
+
+/** A client certificate and its key, as files. */
+export interface ClientCertificate {
+  /** The certificate, or the PKCS#12 bundle for `P12`. */
+  readonly certPath: string;
+  readonly certType: "PEM" | "DER" | "P12";
+  /** The private key (PEM or DER); empty when `certPath` holds it (PEM, P12). */
+  readonly keyPath: string;
+  /** Password of an encrypted key or of the PKCS#12 bundle; empty for none. */
+  readonly keyPassword: string;
+}
+
+/**
+ * `"direct"`: no proxy, even when `HTTP_PROXY` and friends are set;
+ * `"environment"`: `HTTP_PROXY`/`HTTPS_PROXY`/`ALL_PROXY`/`NO_PROXY`;
+ * otherwise one proxy server.
+ */
+export type ProxyChoice = "direct" | "environment" | ProxyServer;
+
+/** An HTTP(S) proxy: http targets as absolute-form requests, https targets through CONNECT. */
+export interface ProxyServer {
+  /** `http:` or `https:` with host and port; no path, no credentials. */
+  readonly url: URL;
+  /** Hosts that go direct: names, IP literals, or `*` wildcard patterns such as `*.local`. */
+  readonly exclusionList: readonly string[];
+  /** Sent as `Proxy-Authorization: Basic`, or `null`. */
+  readonly credentials: { readonly username: string; readonly password: string } | null;
+}
+
+/** Name resolution through up to three DNS servers, or through one DNS-over-HTTPS endpoint. */
+export type DnsChoice =
+  | { readonly servers: readonly NameServer[] }
+  | { readonly dohUrl: URL };
+
+/** A DNS server address (IPv4 or IPv6 literal, without brackets) and port. */
+export interface NameServer {
+  readonly address: string;
+  readonly port: number;
 }
 
 /** The head of one response in the redirect chain. */

@@ -60,6 +60,14 @@ export class Deadline {
     this.connectAt = Infinity;
   }
 
+  /**
+   * The transport enforces the connect limit on each new connection (the
+   * loopback relay), so the response-head stand-in for it no longer applies.
+   */
+  releaseConnect(): void {
+    this.connectAt = Infinity;
+  }
+
   /** Stops the limits and the listener; call once the exchange is over. */
   clear(): void {
     clock.delete(this);

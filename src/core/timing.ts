@@ -3,19 +3,20 @@
  * the caller started the request. Every mark is cumulative (like libcurl's
  * `*_TIME_T`), in milliseconds with microsecond precision.
  *
- * What `fetch` does not expose (DNS, TCP and TLS phases) is `null` here; the
- * faces document how they report it.
+ * The DNS, TCP and TLS phases are `null` unless the loopback relay carried a
+ * new connection for the request (`fetch` does not expose them); the faces
+ * document how they report them.
  *
  * @module
  */
 
 /** Cumulative marks in ms since the start; `null` when not measured. */
 export interface Timing {
-  /** DNS lookup done. Not observable through `fetch`. */
+  /** DNS lookup done; measured only by the relay. */
   dns: number | null;
-  /** TCP connected. Not observable through `fetch`. */
+  /** TCP connected; measured only by the relay. */
   tcp: number | null;
-  /** TLS handshake done. Not observable through `fetch`. */
+  /** TLS handshake done (the client's answer to the server's flight); measured only by the relay. */
   tls: number | null;
   /** The final request was handed to the network stack (`fetch` called). */
   firstSend: number;
@@ -56,6 +57,11 @@ export class TimingRecorder {
 
   /** Milliseconds since the start. */
   elapsed(): number {
-    return Math.round((performance.now() - this.#start) * 1000) / 1000;
+    return this.elapsedAt(performance.now());
+  }
+
+  /** Milliseconds from the start to `time`, a `performance.now()` value. */
+  elapsedAt(time: number): number {
+    return Math.round((time - this.#start) * 1000) / 1000;
   }
 }

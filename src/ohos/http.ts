@@ -10,6 +10,7 @@ import { HttpRequest } from "./http_request.ts";
 export { CertType, HttpDataType, HttpProtocol, RequestMethod, ResponseCode } from "./enums.ts";
 export { HttpRequest } from "./http_request.ts";
 export { createHttpResponseCache, HttpResponseCache } from "./response_cache.ts";
+export type { CacheInfo, ResponseCacheOptions } from "./response_cache.ts";
 export type {
   AsyncCallback,
   BusinessError,

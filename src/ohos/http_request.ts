@@ -6,6 +6,7 @@
  * @module
  */
 
+import { cacheLayer } from "../cache/cache_layer.ts";
 import { ClientPool } from "../core/clients.ts";
 import { NetError } from "../core/errors.ts";
 import { createPipeline } from "../core/pipeline.ts";
@@ -44,7 +45,7 @@ import type {
 export class HttpRequest {
   readonly #events = new EventHub();
   readonly #clients = new ClientPool();
-  readonly #dispatch: Dispatch = createPipeline(this.#clients, [scheduler.layer]);
+  readonly #dispatch: Dispatch = createPipeline(this.#clients, [cacheLayer(), scheduler.layer]);
   readonly #abort = new AbortController();
 
   /**

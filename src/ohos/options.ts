@@ -8,14 +8,23 @@
 
 import { bytesBody, type RequestBody } from "../core/body.ts";
 import { JarCookieStore } from "../core/cookies.ts";
-import { invalidArgument, NetError } from "../core/errors.ts";
+import { isIP } from "node:net";
+import { invalidArgument } from "../core/errors.ts";
 import {
   type FormPart,
   multipartBody,
   multipartContentType,
   newBoundary,
 } from "../core/multipart.ts";
-import type { BodyMode, CoreRequest, Protocol } from "../core/request.ts";
+import type {
+  BodyMode,
+  ClientCertificate,
+  CoreRequest,
+  NameServer,
+  Protocol,
+  ProxyChoice,
+  TransportOptions,
+} from "../core/request.ts";
 import { checkHeader, isToken, parseRequestUrl } from "../core/url.ts";
 import type { HttpRequestOptions, MultiFormData } from "./types.ts";
 
@@ -61,14 +70,14 @@ export async function resolveRequest(
   const headers = readHeaders(o.header);
   const expectDataType = readEnum("expectDataType", o.expectDataType, [0, 1, 2]);
   const protocol = PROTOCOLS[readEnum("usingProtocol", o.usingProtocol, [0, 1, 2]) ?? 2]!;
-  readBoolean("usingCache", o.usingCache);
+  const usingCache = readBoolean("usingCache", o.usingCache);
   const priority = readInteger("priority", o.priority, 1, 1000) ?? 1;
   const totalTimeout = readInteger("readTimeout", o.readTimeout, 0, MAX_TIMER) ??
     DEFAULTS.readTimeout;
   const connectTimeout = readInteger("connectTimeout", o.connectTimeout, 0, MAX_TIMER) ??
     DEFAULTS.connectTimeout;
   const maxBodySize = readInteger("maxLimit", o.maxLimit, 0, MAX_LIMIT) ?? DEFAULTS.maxLimit;
-  checkTransportOptions(o);
+  const transport = readTransport(o);
 
   let body: RequestBody | null = null;
   if (QUERY_METHODS.has(method)) appendQuery(target, o.extraData);
@@ -101,6 +110,9 @@ export async function resolveRequest(
     cookies,
     startTime,
     signal,
+    transport,
+    // As in OpenHarmony, usingCache: false only stops answering from the cache.
+    cache: usingCache === false ? "reload" : "default",
   };
   return { core, expectDataType: expectDataType as 0 | 1 | 2 | undefined, cookies };
 }
@@ -162,40 +174,115 @@ function readString(field: string, value: unknown): string | undefined {
   invalidArgument(field, "must be a string", value);
 }
 
-/** The transport options: checked here, applied by the transport layer. */
-function checkTransportOptions(o: Record<string, unknown>): void {
-  const proxy = o.usingProxy;
-  if (proxy !== undefined && typeof proxy !== "boolean") {
-    if (!isPlainObject(proxy)) {
-      invalidArgument("usingProxy", "must be a boolean or an HttpProxy", proxy);
-    }
-    if (typeof proxy.host !== "string" || proxy.host === "") {
-      invalidArgument("usingProxy.host", "must be a non-empty string", proxy.host);
-    }
-    readInteger("usingProxy.port", proxy.port, 1, 65535);
-    unsupported("usingProxy", "an HttpProxy");
-  }
-  if (readString("caPath", o.caPath)) unsupported("caPath", "a CA path");
-  if (o.clientCert !== undefined) {
-    if (!isPlainObject(o.clientCert)) {
-      invalidArgument("clientCert", "must be an object", o.clientCert);
-    }
-    if (readString("clientCert.certPath", o.clientCert.certPath)) {
-      unsupported("clientCert", "a client certificate");
-    }
-  }
-  if (readString("dnsOverHttps", o.dnsOverHttps)) unsupported("dnsOverHttps", "DNS over HTTPS");
-  if (o.dnsServers !== undefined) {
-    if (!Array.isArray(o.dnsServers)) {
-      invalidArgument("dnsServers", "must be an array", o.dnsServers);
-    }
-    if (o.dnsServers.length > 0) unsupported("dnsServers", "custom DNS servers");
-  }
+/**
+ * The transport options, checked and mapped for `clients.ts`. Wrong types are
+ * 401s; files are read when the first request with these settings is sent.
+ * As in OpenHarmony: an empty `caPath`, `certPath` or `dnsOverHttps` is no
+ * option, `dnsServers` entries that are not IP addresses are skipped and the
+ * first three kept. Unlike OpenHarmony, `usingProxy` absent means no proxy.
+ */
+function readTransport(o: Record<string, unknown>): TransportOptions {
+  const dohUrl = readDohUrl(o.dnsOverHttps);
+  const servers = readDnsServers(o.dnsServers);
+  return {
+    caPath: readString("caPath", o.caPath) || null,
+    clientCert: readClientCert(o.clientCert),
+    proxy: readProxy(o.usingProxy),
+    dns: dohUrl ? { dohUrl } : servers.length > 0 ? { servers } : null,
+  };
 }
 
-/** Options of the transport issue that this version refuses rather than ignores. */
-function unsupported(field: string, what: string): never {
-  throw new NetError("INTERNAL", `'${field}': ${what} is not supported by this version yet`);
+function readProxy(value: unknown): ProxyChoice {
+  if (value === undefined || value === false) return "direct";
+  if (value === true) return "environment";
+  if (!isPlainObject(value)) {
+    invalidArgument("usingProxy", "must be a boolean or an HttpProxy", value);
+  }
+  const { host, port, exclusionList, username, password } = value;
+  if (typeof host !== "string" || host.trim() === "") {
+    invalidArgument("usingProxy.host", "must be a non-empty string", host);
+  }
+  const portNumber = readInteger("usingProxy.port", port, 1, 65535);
+  if (portNumber === undefined) invalidArgument("usingProxy.port", "must be given", port);
+  const scheme = /^https:\/\//i.test(host) ? "https:" : "http:";
+  const bare = host.trim().replace(/^https?:\/\//i, "").replace(/\/+$/, "");
+  const hostPart = bare.includes(":") && !bare.startsWith("[") ? `[${bare}]` : bare;
+  let url: URL;
+  try {
+    url = new URL(`${scheme}//${hostPart}:${portNumber}`);
+  } catch {
+    return invalidArgument("usingProxy.host", "must be a host name or IP address", host);
+  }
+  if (url.pathname !== "/" || url.username || url.search) {
+    invalidArgument("usingProxy.host", "must be a host name or IP address", host);
+  }
+  if (exclusionList !== undefined && exclusionList !== null) {
+    if (!Array.isArray(exclusionList) || exclusionList.some((x) => typeof x !== "string")) {
+      invalidArgument("usingProxy.exclusionList", "must be an array of strings", exclusionList);
+    }
+  }
+  const user = readString("usingProxy.username", username) ?? "";
+  const secret = readString("usingProxy.password", password) ?? "";
+  return {
+    url,
+    exclusionList: (exclusionList as string[] | undefined | null) ?? [],
+    credentials: user || secret ? { username: user, password: secret } : null,
+  };
+}
+
+function readClientCert(value: unknown): ClientCertificate | null {
+  if (value === undefined || value === null) return null;
+  if (!isPlainObject(value)) invalidArgument("clientCert", "must be an object", value);
+  const certPath = readString("clientCert.certPath", value.certPath) ?? "";
+  const keyPath = readString("clientCert.keyPath", value.keyPath) ?? "";
+  const keyPassword = readString("clientCert.keyPassword", value.keyPassword) ?? "";
+  const certType = value.certType ?? "PEM";
+  if (certType !== "PEM" && certType !== "DER" && certType !== "P12") {
+    invalidArgument("clientCert.certType", 'must be "PEM", "DER" or "P12"', certType);
+  }
+  if (certPath === "") return null;
+  return { certPath, certType, keyPath, keyPassword };
+}
+
+function readDohUrl(value: unknown): URL | null {
+  const text = readString("dnsOverHttps", value);
+  if (!text) return null;
+  let url: URL | null = null;
+  try {
+    url = new URL(text);
+  } catch { /* refused below */ }
+  if (!url || url.protocol !== "https:") {
+    invalidArgument("dnsOverHttps", "must be an https:// URL", value);
+  }
+  return url;
+}
+
+/** `"1.2.3.4"`, `"1.2.3.4:5353"`, `"::1"`, `"[::1]:5353"`; others skipped; the first three kept. */
+function readDnsServers(value: unknown): NameServer[] {
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value) || value.some((x) => typeof x !== "string")) {
+    invalidArgument("dnsServers", "must be an array of strings", value);
+  }
+  const servers: NameServer[] = [];
+  for (const entry of value as string[]) {
+    const server = parseNameServer(entry.trim());
+    if (server) servers.push(server);
+    if (servers.length === 3) break;
+  }
+  return servers;
+}
+
+function parseNameServer(text: string): NameServer | null {
+  const bracketed = /^\[([0-9a-f:.]+)\](?::(\d{1,5}))?$/i.exec(text);
+  const v4 = /^(\d{1,3}(?:\.\d{1,3}){3})(?::(\d{1,5}))?$/.exec(text);
+  const [address, portText] = bracketed
+    ? [bracketed[1]!, bracketed[2]]
+    : v4
+    ? [v4[1]!, v4[2]]
+    : [text, undefined];
+  if (isIP(address) === 0) return null;
+  const port = portText === undefined ? 53 : Number(portText);
+  return port >= 1 && port <= 65535 ? { address, port } : null;
 }
 
 /** GET-like methods: an object becomes `name=value` pairs, a string is appended as is. */

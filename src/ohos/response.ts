@@ -89,7 +89,7 @@ export function toArrayBuffer(view: Uint8Array): ArrayBuffer {
 
 function performanceTiming(timing: Timing, total: number): PerformanceTiming {
   const ms = (value: number) => Math.round(value * 1000) / 1000;
-  return {
+  const result: PerformanceTiming = {
     dnsTiming: timing.dns ?? 0,
     tcpTiming: timing.tcp ?? 0,
     tlsTiming: timing.tls ?? 0,
@@ -101,4 +101,7 @@ function performanceTiming(timing: Timing, total: number): PerformanceTiming {
     responseBodyTiming: timing.body,
     totalTiming: ms(total),
   };
+  // A fresh cache hit: no network marks (they are 0), and it says so.
+  if (timing.fromCache) result.fromCache = true;
+  return result;
 }

@@ -145,13 +145,16 @@ export interface HttpRequestOptions {
   header?: object;
   /** Limit on the whole transfer in ms, 60000 by default, 0 for none. */
   readTimeout?: number;
-  /** Limit on the connection phase in ms, 60000 by default, 0 for none. */
+  /**
+   * Limit on the connection phase (DNS, TCP, TLS handshake) in ms, 60000 by
+   * default, 0 for none. A slow server whose connection is up is not cut by it.
+   */
   connectTimeout?: number;
   /** HTTP version to use; chosen automatically by default. */
   usingProtocol?: HttpProtocol;
   /** `true` for the environment's proxy, an {@linkcode HttpProxy}, or `false` (default). */
   usingProxy?: boolean | HttpProxy;
-  /** A PEM file (or directory of them) trusted in addition to the system roots. */
+  /** A PEM file (or directory of them) trusted in addition to the default roots; missing or malformed: 2300077. */
   caPath?: string;
   /** First byte to download (Range, RFC 7233), 0 to 4294967296. */
   resumeFrom?: number;
@@ -161,7 +164,7 @@ export interface HttpRequestOptions {
   clientCert?: ClientCert;
   /** A DNS-over-HTTPS resolver, `https://host:port/path`. */
   dnsOverHttps?: string;
-  /** Up to three DNS servers (IPv4 or IPv6 addresses). */
+  /** Up to three DNS servers: IPv4 or IPv6 addresses, optionally with a port (`"127.0.0.1:5353"`, `"[::1]:53"`). */
   dnsServers?: string[];
   /** Largest body `request()` accepts in bytes: 5 MiB by default, at most 100 MiB. */
   maxLimit?: number;
@@ -180,11 +183,15 @@ export interface HttpRequestOptions {
  * ```
  */
 export interface PerformanceTiming {
-  /** DNS done: 0, not observable through Deno's fetch. */
+  /**
+   * DNS done. Measured by the library's loopback relay when it carries a new
+   * connection (with `dnsServers`, `dnsOverHttps`, or a `connectTimeout`
+   * shorter than `readTimeout`); 0 otherwise (Deno's fetch does not expose it).
+   */
   dnsTiming: number;
-  /** TCP connected: 0, not observable through Deno's fetch. */
+  /** TCP connected; measured like `dnsTiming`, 0 otherwise. */
   tcpTiming: number;
-  /** TLS done: 0, not observable through Deno's fetch. */
+  /** TLS handshake done; measured like `dnsTiming`, 0 otherwise and for plain http. */
   tlsTiming: number;
   /** The final request was handed to the network stack. */
   firstSendTiming: number;
@@ -200,6 +207,15 @@ export interface PerformanceTiming {
   responseBodyTiming: number;
   /** The result was handed to the application. */
   totalTiming: number;
+  /**
+   * Not in OpenHarmony: `true`, and present only, when the response came
+   * from the response cache without a request. Then nothing was sent:
+   * `dnsTiming`, `tcpTiming`, `tlsTiming`, `firstSendTiming`,
+   * `firstReceiveTiming` and `redirectTiming` are 0, and
+   * `responseHeaderTiming`, `responseBodyTiming` and `totalFinishTiming`
+   * say when the stored head and body were delivered.
+   */
+  fromCache?: boolean;
 }
 
 /**

@@ -3,8 +3,8 @@
 // Only the two import lines are changed. Lines the seed lost in extraction are put
 // back as in the upstream OpenHarmony doc (js-apis-http.md): closing brackets and
 // missing commas unmarked, any other restored line marked "// [restored]".
-// Under this version the request fails with 2300999 ("caPath ... not supported
-// yet"), so this program takes its error branch.
+// The made-up caPath does not exist, so the request fails with 2300077 before
+// anything is sent, and this program takes its error branch.
 
 // Import the http namespace.
 import http from "../../mod.ts";

@@ -6,6 +6,12 @@
  * function itself), so the examples stay unchanged. `filesDir` is
  * `$OHOS_FILES_DIR`, or the working directory when that is unset.
  *
+ * Test harness only: when `$OHOS_EXAMPLE_SERVER` is `host:port`, every
+ * `Deno.HttpClient` created in the process sends its requests to that
+ * loopback server (Deno's `tcp` proxy transport: absolute-form HTTP/1.1, no
+ * name lookup), so the examples' literal host "EXAMPLE_URL" never reaches DNS
+ * even though the library goes direct (no proxy) by default.
+ *
  * @module
  */
 
@@ -27,3 +33,15 @@ Object.defineProperty(globalThis, "getContext", {
   configurable: true,
   writable: true,
 });
+
+const exampleServer = Deno.env.get("OHOS_EXAMPLE_SERVER");
+if (exampleServer) {
+  const [hostname, port] = exampleServer.split(":");
+  const create = Deno.createHttpClient;
+  Object.defineProperty(Deno, "createHttpClient", {
+    value: (options: Deno.CreateHttpClientOptions = {}): Deno.HttpClient =>
+      create({ ...options, proxy: { transport: "tcp", hostname: hostname!, port: Number(port) } }),
+    configurable: true,
+    writable: true,
+  });
+}

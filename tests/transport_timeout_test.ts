@@ -1,0 +1,204 @@
+// A real connectTimeout: a listener that accepts TCP but never completes the
+// TLS handshake fails with 2300028 even when readTimeout is longer, while a
+// slow server whose connection is up is not failed by it. Plus the timings
+// the relay measures, and the client pool: one client per configuration,
+// the default path stays plain fetch, destroy() closes everything.
+
+import assert from "node:assert/strict";
+import { ClientPool } from "../src/core/clients.ts";
+import { resolveRequest } from "../src/ohos/options.ts";
+import http from "../ohos.ts";
+import { closedPort, rawServer, readHead, write } from "./_helpers.ts";
+import { makePki } from "./_transport_servers.ts";
+
+type BusinessError = http.BusinessError;
+
+function createHttp(): http.HttpRequest & Disposable {
+  const req = http.createHttp();
+  return Object.assign(req, { [Symbol.dispose]: () => req.destroy() });
+}
+
+async function failure(promise: Promise<unknown>): Promise<BusinessError> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as BusinessError;
+  }
+  throw new Error("expected the request to fail");
+}
+
+const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Accepts TCP, reads whatever comes, never writes: a TLS handshake never completes. */
+function silentListener() {
+  return rawServer(async (conn) => {
+    const buffer = new Uint8Array(4096);
+    try {
+      while (await conn.read(buffer) !== null) { /* swallow */ }
+    } catch { /* closed */ }
+  });
+}
+
+Deno.test("transport connectTimeout: cuts the connection phase, not a slow server", async (t) => {
+  await using pki = await makePki();
+  if (!pki) return;
+  const tls = {
+    cert: await Deno.readTextFile(pki.serverPem),
+    key: await Deno.readTextFile(pki.serverKey),
+  };
+  const connections = new Set<number>();
+  await using slowTls = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen() {}, ...tls },
+    async (request, info) => {
+      connections.add(info.remoteAddr.port);
+      const wait = Number(new URL(request.url).searchParams.get("wait") ?? 0);
+      await delay(wait);
+      return new Response(`waited ${wait}`);
+    },
+  );
+  await using silent = silentListener();
+  await using slowPlain = rawServer(async (conn) => {
+    await readHead(conn);
+    await delay(900);
+    await write(conn, "HTTP/1.1 200 OK\r\nContent-Length: 4\r\nConnection: close\r\n\r\nslow");
+  });
+  const slowTlsUrl = `https://localhost:${slowTls.addr.port}/`;
+
+  await t.step(
+    "TLS never completes: 2300028 at connectTimeout though readTimeout is longer",
+    async () => {
+      using req = createHttp();
+      const start = performance.now();
+      const err = await failure(
+        req.request(`https://127.0.0.1:${silent.port}/`, {
+          connectTimeout: 300,
+          readTimeout: 10_000,
+        }),
+      );
+      const elapsed = performance.now() - start;
+      assert.equal(err.code, 2300028, err.message);
+      assert.match(
+        err.message,
+        /no connection to 127\.0\.0\.1:\d+ within 300 ms \(TCP up, TLS handshake not done\)/,
+      );
+      assert.ok(elapsed >= 280 && elapsed < 3_000, `failed after ${elapsed} ms`);
+    },
+  );
+
+  await t.step("the same in requestInStream", async () => {
+    using req = createHttp();
+    const err = await failure(
+      req.requestInStream(`https://127.0.0.1:${silent.port}/`, {
+        connectTimeout: 200,
+        readTimeout: 0,
+      }),
+    );
+    assert.equal(err.code, 2300028, err.message);
+  });
+
+  await t.step("slow-but-connected https server: not failed by connectTimeout", async () => {
+    using req = createHttp();
+    const start = performance.now();
+    const res = await req.request(`${slowTlsUrl}?wait=900`, {
+      caPath: pki.caPem,
+      connectTimeout: 300,
+      readTimeout: 10_000,
+    });
+    assert.equal(res.result, "waited 900");
+    assert.ok(performance.now() - start >= 850);
+    // The relay measured the connection: name lookup, TCP, then TLS, before the answer.
+    const timing = res.performanceTiming;
+    assert.ok(0 < timing.dnsTiming && timing.dnsTiming <= timing.tcpTiming, JSON.stringify(timing));
+    assert.ok(timing.tcpTiming <= timing.tlsTiming, JSON.stringify(timing));
+    assert.ok(timing.tlsTiming < 300, JSON.stringify(timing));
+    assert.ok(timing.firstReceiveTiming >= 850, JSON.stringify(timing));
+  });
+
+  await t.step("slow-but-connected plain http server: not failed by connectTimeout", async () => {
+    using req = createHttp();
+    const res = await req.request(slowPlain.url, { connectTimeout: 200, readTimeout: 10_000 });
+    assert.equal(res.result, "slow");
+    assert.equal(res.performanceTiming.tlsTiming, 0);
+    assert.ok(res.performanceTiming.tcpTiming > 0);
+  });
+
+  await t.step(
+    "readTimeout still limits a silent TLS listener when connectTimeout is off",
+    async () => {
+      using req = createHttp();
+      const err = await failure(
+        req.request(`https://127.0.0.1:${silent.port}/`, { connectTimeout: 0, readTimeout: 300 }),
+      );
+      assert.equal(err.code, 2300028);
+      assert.match(err.message, /no complete response within 300 ms/);
+    },
+  );
+
+  await t.step(
+    "a refused connection through the relay is 2300007 with the real reason",
+    async () => {
+      using req = createHttp();
+      const err = await failure(
+        req.request(`http://127.0.0.1:${closedPort()}/`, { connectTimeout: 500 }),
+      );
+      assert.equal(err.code, 2300007, err.message);
+      assert.match(err.message, /127\.0\.0\.1:\d+: .*refused/i);
+    },
+  );
+
+  await t.step("one client per configuration: its connection is reused", async () => {
+    using req = createHttp();
+    connections.clear();
+    const options = { caPath: pki.caPem, connectTimeout: 2_000, readTimeout: 10_000 };
+    const first = await req.request(`${slowTlsUrl}?wait=0`, options);
+    const second = await req.request(`${slowTlsUrl}?wait=0`, options);
+    assert.equal(first.responseCode, 200);
+    assert.equal(second.responseCode, 200);
+    assert.equal(connections.size, 1, "both requests on one connection");
+    assert.ok(first.performanceTiming.tcpTiming > 0);
+    assert.equal(second.performanceTiming.tcpTiming, 0, "a reused connection has no TCP phase");
+  });
+});
+
+Deno.test("transport client pool: default requests use plain fetch; settings get pooled clients", async () => {
+  const pool = new ClientPool();
+  const signal = new AbortController().signal;
+  const core = async (options: http.HttpRequestOptions) =>
+    (await resolveRequest("http://127.0.0.1:1/", options, "buffer", signal, performance.now()))
+      .core;
+  try {
+    const plain = pool.route(await core({}), new URL("http://127.0.0.1:1/"));
+    assert.ok(!(plain instanceof Promise), "no client to build on the default path");
+    assert.equal(plain.client, undefined);
+    assert.equal(plain.enforcesConnectTimeout, false);
+    // The seed's example values (both 60 s) need no relay either.
+    const same = pool.route(
+      await core({ connectTimeout: 60_000, readTimeout: 60_000, usingProxy: false }),
+      new URL("http://127.0.0.1:1/"),
+    );
+    assert.equal((same as { client?: unknown }).client, undefined);
+
+    const limited = await core({ connectTimeout: 1_000 });
+    const a = await pool.route(limited, new URL("http://127.0.0.1:1/"));
+    const b = await pool.route(limited, new URL("http://127.0.0.1:2/"));
+    assert.ok(a.client, "a relayed client");
+    assert.equal(a.client, b.client, "pooled by configuration");
+    assert.equal(a.enforcesConnectTimeout, true);
+    const h1 = await pool.route(await core({ usingProtocol: 0 }), new URL("http://127.0.0.1:1/"));
+    assert.ok(h1.client && h1.client !== a.client);
+  } finally {
+    pool.close();
+  }
+});
+
+Deno.test("transport: destroy() during a relayed request closes the relay and its clients", async () => {
+  await using silent = silentListener();
+  const req = http.createHttp();
+  const pending = failure(
+    req.request(`https://127.0.0.1:${silent.port}/`, { connectTimeout: 5_000, readTimeout: 0 }),
+  );
+  await delay(100);
+  req.destroy();
+  const err = await pending;
+  assert.equal(err.code, 2300023);
+});
