@@ -236,6 +236,13 @@ Deno.test("cli: --help lists every option with an example and exits 0", async ()
   for (const code of [2, 6, 7, 22, 28]) assert.match(out, new RegExp(`^  ${code}\\s`, "m"));
 });
 
+Deno.test("cli: --version prints the version of deno.json", async () => {
+  const { version } = JSON.parse(await Deno.readTextFile(CONFIG));
+  const { code, out } = await netstack(["--version"]);
+  assert.equal(code, 0);
+  assert.equal(out, `netstack ${version}\n`);
+});
+
 Deno.test("cli: bad command lines exit 2 with one clear line", async () => {
   const cases: Array<[string[], RegExp]> = [
     [["--bogus", "http://127.0.0.1:1/"], /unknown option '--bogus'/],
@@ -548,6 +555,28 @@ Deno.test("cli: --max-redirs exits 47 past the limit; redirects are followed", a
   const library = await netstack([`${server.url}/31`]);
   assert.equal(library.code, 47);
   assertOneLine(library.stderr, /\[2300047\]/);
+});
+
+Deno.test("cli: a local file to send that cannot be read exits 26", async () => {
+  await using server = serve(() => new Response("never asked"));
+  await using tmp = await tempDir();
+  const missing = `${tmp.path}/missing.txt`;
+  const data = await netstack(["--data-binary", `@${missing}`, server.url]);
+  assert.equal(data.code, 26);
+  assertOneLine(data.stderr, /cannot read '.*missing\.txt'/);
+  const form = await netstack(["-F", `file=@${missing}`, server.url]);
+  assert.equal(form.code, 26);
+  assertOneLine(form.stderr, /\[2300026\]/);
+});
+
+Deno.test("cli: an -o path that cannot be written exits 23 before anything is sent", async () => {
+  let asked = 0;
+  await using server = serve(() => new Response(`asked ${++asked}`));
+  await using tmp = await tempDir();
+  const { code, stderr } = await netstack(["-o", `${tmp.path}/no/such/dir/f`, server.url]);
+  assert.equal(code, 23);
+  assertOneLine(stderr, /cannot write '.*\/no\/such\/dir\/f'/);
+  assert.equal(asked, 0);
 });
 
 Deno.test("cli: a malformed URL exits 3, an unsupported scheme 1", async () => {

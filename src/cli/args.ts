@@ -165,7 +165,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     "-F",
     "NAME=VALUE",
     "multipart/form-data field (repeatable); NAME=@FILE[;type=T][;filename=N] streams a file, NAME=<FILE sends its content",
-    "netstack -F title=holiday -F photo=@beach.jpg;type=image/jpeg http://127.0.0.1:8000/upload",
+    "netstack -F title=holiday -F 'photo=@beach.jpg;type=image/jpeg' http://127.0.0.1:8000/upload",
     (a, v) => a.form.push(v),
   ),
   valued(

@@ -213,10 +213,10 @@ export class FileSink implements Sink {
       throw new CliError(`cannot write '${path}': it is a directory`, EXIT.WRITE_ERROR);
     }
     if (kind === "special") {
-      return new FileSink(options, path, null, await openForWrite(path, {}));
+      return new FileSink(options, path, null, await openForWrite(path, path, {}));
     }
     const temp = tempName(path);
-    const handle = await openForWrite(temp, { createNew: true });
+    const handle = await openForWrite(temp, path, { createNew: true });
     return new FileSink(options, path, temp, handle);
   }
 
@@ -463,11 +463,16 @@ function tempName(path: string): string {
   return `${path}.${crypto.randomUUID().slice(0, 8)}.tmp`;
 }
 
-async function openForWrite(path: string, how: Deno.OpenOptions): Promise<Deno.FsFile> {
+/** Opens `path` for writing; a failure names `shown` (the FILE the user gave). */
+async function openForWrite(
+  path: string,
+  shown: string,
+  how: Deno.OpenOptions,
+): Promise<Deno.FsFile> {
   try {
     return await Deno.open(path, { write: true, ...how });
   } catch (error) {
-    throw new CliError(`cannot write '${path}': ${(error as Error).message}`, EXIT.WRITE_ERROR);
+    throw new CliError(`cannot write '${shown}': ${(error as Error).message}`, EXIT.WRITE_ERROR);
   }
 }
 
