@@ -111,11 +111,16 @@ row("result", JSON.stringify(hello.result));
 console.log();
 note("performanceTiming (ms since request() was called):");
 const t = hello.performanceTiming;
-const measured = "firstSendTiming firstReceiveTiming responseHeaderTiming responseBodyTiming";
-for (const key of `${measured} totalFinishTiming totalTiming`.split(" ")) {
-  row(`  ${key}`, t[key as keyof typeof t].toFixed(3).padStart(8));
-}
-note("(dns/tcp/tlsTiming stay 0: fetch does not expose those phases.)");
+const measured = [
+  "firstSendTiming",
+  "firstReceiveTiming",
+  "responseHeaderTiming",
+  "responseBodyTiming",
+  "totalFinishTiming",
+  "totalTiming",
+] as const;
+for (const key of measured) row(`  ${key}`, t[key].toFixed(3).padStart(8));
+note("(dns/tcp/tlsTiming are 0 here: without connection options no relay observes those phases.)");
 
 // ── 2. POST a JSON body ─────────────────────────────────────────────────────
 
