@@ -7,12 +7,13 @@
  * @module
  */
 
+import { cacheLayer } from "../cache/cache_layer.ts";
 import { basicAuthorization } from "../core/auth.ts";
 import { ClientPool } from "../core/clients.ts";
 import { NetError } from "../core/errors.ts";
 import { createPipeline } from "../core/pipeline.ts";
 import { scheduler } from "../core/scheduler.ts";
-import type { CoreRequest, Layer, RequestEvents, ResponseHead } from "../core/request.ts";
+import type { CoreRequest, RequestEvents, ResponseHead } from "../core/request.ts";
 import { checkHeader, isToken, parseRequestUrl } from "../core/url.ts";
 import { clearCookiesFor, sharedCookieStore } from "./cookies.ts";
 import { FileDownload } from "./download_file.ts";
@@ -67,21 +68,6 @@ const SETTABLE = [
   "ondatastream",
   "onsendstream",
 ] as const satisfies ReadonlyArray<keyof HTTPClientProperties>;
-
-/**
- * The response-cache layers for a request with `cache` set as given.
- *
- * TODO(cache): hook for the KV response cache (src/cache/). Until it is
- * wired here, `cache` is accepted and read back but has no effect: every
- * request goes to the network. To wire it: return `[cacheLayer()]` (from
- * `../cache/cache_layer.ts`) when `cache` is true, and set the core
- * request's `cache` mode to `"default"` for `cache: true` and `"no-store"`
- * otherwise (Titanium's default is `false`: nothing read from or written to
- * the cache).
- */
-function responseCacheLayers(_cache: boolean): readonly Layer[] {
-  return [];
-}
 
 /** One `send()`: its cancellation, what arrived, and where the body goes. */
 class Run {
@@ -218,8 +204,10 @@ export class HTTPClient {
    */
   file: string | URL | undefined = undefined;
   /**
-   * Use the response cache. Accepted and read back; the response cache is
-   * not part of this version yet, so every request goes to the network.
+   * Use the response cache (Deno KV, RFC 9111) opened by
+   * `http.createHttpResponseCache()`: fresh entries are served without the
+   * network, stale ones revalidated. `false` (the default) neither reads
+   * nor writes it.
    */
   cache: boolean = false;
   /** Kept for compatibility: Deno keeps connections alive and pools them either way. */
@@ -518,10 +506,8 @@ export class HTTPClient {
     const clients = new ClientPool();
     try {
       const request = await this.#prepare(run, data);
-      const dispatch = createPipeline(clients, [
-        ...responseCacheLayers(this.cache === true),
-        scheduler.layer, // the in-flight limits both faces share
-      ]);
+      // The cache answers before the scheduler, so hits never queue.
+      const dispatch = createPipeline(clients, [cacheLayer(), scheduler.layer]);
       run.touch();
       await dispatch(request, this.#events(run));
       if (run.aborted) throw new NetError("ABORTED", "abort() was called");
@@ -578,6 +564,8 @@ export class HTTPClient {
       maxRedirects: this.autoRedirect === false ? 0 : MAX_REDIRECTS,
       bodyMode: "stream",
       priority: 1, // Titanium has no priorities: the scheduler's lowest, as OpenHarmony's default
+      // `cache: true` uses the KV response cache once http.createHttpResponseCache() opened it.
+      cache: this.cache === true ? "default" : "no-store",
       cookies: sharedCookieStore,
       startTime: performance.now(),
       signal: run.controller.signal,
