@@ -203,7 +203,7 @@ function chooseProxy(transport: TransportOptions | undefined, url: URL): Proxy {
 
 /** A connect limit shorter than the total limit is worth enforcing on its own. */
 function connectLimited(request: CoreRequest): boolean {
-  return request.connectTimeout > 0 &&
+  return request.transport?.exactConnectTimeout === true && request.connectTimeout > 0 &&
     (request.totalTimeout === 0 || request.connectTimeout < request.totalTimeout);
 }
 

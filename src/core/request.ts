@@ -70,6 +70,12 @@ export interface TransportOptions {
   readonly proxy: ProxyChoice;
   /** Resolvers used instead of the system's, or `null` for the system's. */
   readonly dns: DnsChoice | null;
+  /**
+   * Enforce `connectTimeout` on the connection itself (through the loopback
+   * relay, which costs throughput) when it is shorter than the total limit.
+   * Otherwise it bounds the time until the response head, at no cost.
+   */
+  readonly exactConnectTimeout: boolean;
 }
 
 /** A client certificate and its key, as files. */

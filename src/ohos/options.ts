@@ -189,6 +189,8 @@ function readTransport(o: Record<string, unknown>): TransportOptions {
     clientCert: readClientCert(o.clientCert),
     proxy: readProxy(o.usingProxy),
     dns: dohUrl ? { dohUrl } : servers.length > 0 ? { servers } : null,
+    // Only a limit the caller chose pays for the relay; the default bounds the response head.
+    exactConnectTimeout: o.connectTimeout !== undefined,
   };
 }
 
