@@ -20,6 +20,7 @@ import {
   type EnvironmentMode,
   environmentProxy,
   isExcluded,
+  plainFetchProxy,
   proxyFailure,
   proxyLabel,
 } from "./proxy.ts";
@@ -67,7 +68,7 @@ export class ClientPool {
     const relayed = proxy === "direct" && (transport!.dns !== null || connectLimited(request));
     if (
       request.protocol === "auto" && !relayed && !transport?.caPath && !transport?.clientCert &&
-      (proxy === "platform" || (proxy === "direct" && !environmentProxy()))
+      (proxy === "platform" || (proxy === "direct" && !plainFetchProxy()))
     ) {
       return PLAIN;
     }

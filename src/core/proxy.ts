@@ -49,6 +49,21 @@ export function environmentProxy(): string | null | undefined {
   }
 }
 
+const UNREAD = Symbol("unread");
+let plainProxy: string | null | undefined | typeof UNREAD = UNREAD;
+
+/**
+ * The proxy plain `fetch` goes through. Deno builds its default client,
+ * reading the proxy variables, at the process's first plain `fetch`, and
+ * later changes to the environment never reach it; so they are read once,
+ * the first time a request would take plain `fetch` (not on every request:
+ * six environment reads cost more than the rest of the routing).
+ */
+export function plainFetchProxy(): string | null | undefined {
+  if (plainProxy === UNREAD) plainProxy = environmentProxy();
+  return plainProxy;
+}
+
 /** Creates a client as `mode` needs, with the environment restored afterwards. */
 export function createClient(
   options: Deno.CreateHttpClientOptions,
