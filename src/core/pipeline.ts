@@ -50,12 +50,7 @@ async function send(
   clients: ClientPool,
 ): Promise<CoreResult> {
   const recorder = new TimingRecorder(request.startTime);
-  const deadline = new Deadline(
-    request.totalTimeout,
-    request.connectTimeout,
-    request.signal,
-    request.startTime,
-  );
+  const deadline = new Deadline(request);
   try {
     return await exchange(request, events, clients, recorder, deadline);
   } catch (error) {
@@ -86,7 +81,9 @@ async function exchange(
     const routing = clients.route(request, url);
     const route = routing instanceof Promise ? await routing : routing;
     if (route.enforcesConnectTimeout) deadline.releaseConnect();
-    const upload = body && events.onUploadProgress ? uploadReporter(body.size, events) : null;
+    const upload = body && (events.onUploadProgress || request.idleTimeout)
+      ? uploadReporter(body.size, events, deadline)
+      : null;
     const init: RequestInit & { client?: Deno.HttpClient } = {
       method,
       headers,
@@ -154,6 +151,7 @@ async function exchange(
     }
 
     deadline.headersArrived();
+    deadline.touch();
     events.onHeaders?.(head);
     const bytes = await readBody(response, request, events, deadline);
     timing.body = bytes.received > 0 ? recorder.elapsed() : 0;
@@ -174,14 +172,18 @@ async function applyCookies(
   else headers.delete("cookie");
 }
 
-/** Reports pulled bytes below the total; the total only once the server has answered. */
-function uploadReporter(total: number, events: RequestEvents) {
+/**
+ * Counts the body bytes fetch pulls: each is progress for the idle limit;
+ * reports them below the total, and the total only once the server has answered.
+ */
+function uploadReporter(total: number, events: RequestEvents, deadline: Deadline) {
   return {
     pulled(sent: number): void {
-      if (sent < total) events.onUploadProgress!(sent, total);
+      deadline.touch();
+      if (sent < total) events.onUploadProgress?.(sent, total);
     },
     done(): void {
-      events.onUploadProgress!(total, total);
+      events.onUploadProgress?.(total, total);
     },
   };
 }

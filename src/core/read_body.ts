@@ -16,6 +16,8 @@ export interface BodyRead {
 }
 
 const EMPTY = new Uint8Array(0);
+/** Bodies up to this size are read in one go even under an idle limit. */
+const IDLE_CHECK_BYTES = 64 * 1024;
 
 /** Reads (or streams) the body of `response` under the request's limits. */
 export async function readBody(
@@ -34,14 +36,16 @@ export async function readBody(
     await response.body.cancel();
     throw overLimit(request.maxBodySize, `declared as ${length} bytes`);
   }
+  // An idle limit needs each chunk as a sign of progress, unless the body is small.
   const perChunk = !buffer || events.onDownloadProgress || length === null ||
-    response.headers.has("content-encoding");
+    response.headers.has("content-encoding") ||
+    (request.idleTimeout && length > IDLE_CHECK_BYTES);
   try {
     if (!perChunk) {
       const body = new Uint8Array(await response.arrayBuffer());
       return { body, received: body.byteLength };
     }
-    return await readChunks(response.body, request, events, length ?? 0);
+    return await readChunks(response.body, request, events, length ?? 0, deadline);
   } catch (error) {
     if (deadline.reason) throw deadline.reason;
     if (error instanceof NetError) throw error;
@@ -54,6 +58,7 @@ async function readChunks(
   request: CoreRequest,
   events: RequestEvents,
   total: number,
+  deadline: Deadline,
 ): Promise<BodyRead> {
   const buffer = request.bodyMode === "buffer";
   const chunks: Uint8Array[] = [];
@@ -64,6 +69,7 @@ async function readChunks(
       const { done, value } = await reader.read();
       if (done) break;
       if (value.byteLength === 0) continue;
+      deadline.touch();
       received += value.byteLength;
       if (buffer) {
         if (received > request.maxBodySize) {
@@ -79,8 +85,6 @@ async function readChunks(
   } catch (error) {
     await reader.cancel().catch(() => {});
     throw error;
-  } finally {
-    reader.releaseLock();
   }
   return { body: buffer ? concat(chunks, received) : null, received };
 }

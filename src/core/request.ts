@@ -35,6 +35,8 @@ export interface CoreRequest {
   readonly body: RequestBody | null;
   /** Limit on the whole exchange in ms, 0 for none. */
   readonly totalTimeout: number;
+  /** Limit on a pause with no progress (head, body bytes either way) in ms; 0 or absent for none. */
+  readonly idleTimeout?: number;
   /** Limit on reaching the response head in ms, 0 for none. */
   readonly connectTimeout: number;
   /** Largest body accepted in buffer mode, in bytes. */

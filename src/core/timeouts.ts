@@ -1,6 +1,7 @@
 /**
  * The timers of one exchange over one `AbortController`: a total limit, a
- * limit on reaching the response head, and the caller's own signal. The
+ * limit on reaching the response head, an idle limit (no progress), and the
+ * caller's own signal. The
  * reason the exchange was cut is kept, so failures are classified once.
  *
  * A timer per request costs real throughput (a `setTimeout` plus a
@@ -16,38 +17,55 @@ import { NetError } from "./errors.ts";
 /** The clock's resolution in ms. */
 export const TICK_MS = 10;
 
+/** What a {@linkcode Deadline} enforces: the fields of a core request it reads. */
+export interface DeadlineLimits {
+  readonly totalTimeout: number;
+  readonly connectTimeout: number;
+  readonly idleTimeout?: number;
+  readonly signal: AbortSignal | null;
+  readonly startTime: number;
+}
+
 /** Aborts an exchange when a limit passes or the caller cancels it. */
 export class Deadline {
   readonly #controller = new AbortController();
   readonly #signal: AbortSignal | null;
   readonly #totalMs: number;
   readonly #connectMs: number;
+  readonly #idleMs: number;
   /** `performance.now()` when the whole exchange must be over (Infinity: never). */
   totalAt: number;
   /** `performance.now()` when the response head must be in (Infinity: never). */
   connectAt: number;
+  /** `performance.now()` of the last sign of progress (for the idle limit). */
+  #lastActivity: number;
   /** Why the exchange was cut, once it was. */
   reason: NetError | null = null;
 
-  /**
-   * @param totalMs limit on the whole exchange, 0 for none
-   * @param connectMs limit on reaching the response head, 0 for none
-   * @param signal the caller's cancellation
-   * @param start `performance.now()` the limits count from
-   */
-  constructor(totalMs: number, connectMs: number, signal: AbortSignal | null, start: number) {
+  /** @param limits the request's limits, its cancellation and its start time */
+  constructor(limits: DeadlineLimits) {
+    const { totalTimeout, connectTimeout, idleTimeout, signal, startTime } = limits;
     this.#signal = signal;
-    this.#totalMs = totalMs;
-    this.#connectMs = connectMs;
-    this.totalAt = totalMs > 0 ? start + totalMs : Infinity;
-    this.connectAt = connectMs > 0 && connectMs < (totalMs || Infinity)
-      ? start + connectMs
+    this.#totalMs = totalTimeout;
+    this.#connectMs = connectTimeout;
+    this.#idleMs = idleTimeout ?? 0;
+    this.#lastActivity = startTime;
+    this.totalAt = totalTimeout > 0 ? startTime + totalTimeout : Infinity;
+    this.connectAt = connectTimeout > 0 && connectTimeout < (totalTimeout || Infinity)
+      ? startTime + connectTimeout
       : Infinity;
-    if (this.totalAt !== Infinity || this.connectAt !== Infinity) clock.add(this);
+    if (this.totalAt !== Infinity || this.connectAt !== Infinity || this.#idleMs > 0) {
+      clock.add(this);
+    }
     if (signal) {
       if (signal.aborted) this.#cutBy(signal);
       else signal.addEventListener("abort", this.#onAbort);
     }
+  }
+
+  /** A sign of progress (response head, body chunk, body bytes sent): restarts the idle limit. */
+  touch(): void {
+    if (this.#idleMs > 0) this.#lastActivity = performance.now();
   }
 
   /** The signal to hand `fetch`. */
@@ -80,6 +98,8 @@ export class Deadline {
       this.#cut(new NetError("TIMEOUT", `no complete response within ${this.#totalMs} ms`));
     } else if (now >= this.connectAt) {
       this.#cut(new NetError("TIMEOUT", `no response head within ${this.#connectMs} ms`));
+    } else if (this.#idleMs > 0 && now - this.#lastActivity >= this.#idleMs) {
+      this.#cut(new NetError("TIMEOUT", `no progress for ${this.#idleMs} ms`));
     }
   }
 

@@ -81,20 +81,6 @@ class Run {
   total = -1;
   lastDataProgress = -2;
   lastSendProgress = 0;
-  #idle: ReturnType<typeof setTimeout> | undefined;
-
-  /** (Re)starts the wait for the next sign of progress. */
-  touch(): void {
-    clearTimeout(this.#idle);
-    if (this.timeout <= 0 || this.controller.signal.aborted) return;
-    this.#idle = setTimeout(() => {
-      this.controller.abort(new NetError("TIMEOUT", `no progress for ${this.timeout} ms`));
-    }, this.timeout);
-  }
-
-  stop(): void {
-    clearTimeout(this.#idle);
-  }
 }
 
 /**
@@ -508,15 +494,17 @@ export class HTTPClient {
       const request = await this.#prepare(run, data);
       // The cache answers before the scheduler, so hits never queue.
       const dispatch = createPipeline(clients, [cacheLayer(), scheduler.layer]);
-      run.touch();
-      await dispatch(request, this.#events(run));
+      const result = await dispatch(request, this.#events(run));
+      if (result.body) {
+        run.chunks.push(result.body);
+        run.received = result.body.byteLength;
+      }
       if (run.aborted) throw new NetError("ABORTED", "abort() was called");
       await run.download?.commit();
     } catch (error) {
       await run.download?.discard();
       failure = toFailure(error);
     } finally {
-      run.stop();
       clients.close();
     }
     if (run === this.#run) this.#finish(run, failure);
@@ -556,13 +544,17 @@ export class HTTPClient {
       method,
       headers,
       body,
-      // The face's own idle timer (Run.touch) is the limit: it restarts on every sign of progress.
+      // Titanium's timeout is an idle limit: it restarts on every sign of progress.
       totalTimeout: 0,
       connectTimeout: 0,
+      idleTimeout: run.timeout,
       maxBodySize: Number.MAX_SAFE_INTEGER,
       protocol: "auto",
       maxRedirects: this.autoRedirect === false ? 0 : MAX_REDIRECTS,
-      bodyMode: "stream",
+      // Chunks are only needed for `file` and `ondatastream`; otherwise the core reads in one go.
+      bodyMode: run.target !== null || typeof this.ondatastream === "function"
+        ? "stream"
+        : "buffer",
       priority: 1, // Titanium has no priorities: the scheduler's lowest, as OpenHarmony's default
       // `cache: true` uses the KV response cache once http.createHttpResponseCache() opened it.
       cache: this.cache === true ? "default" : "no-store",
@@ -576,31 +568,29 @@ export class HTTPClient {
     const events: RequestEvents = {
       onHeaders: (head) => {
         if (run !== this.#run) return;
-        run.touch();
         if (head.final) this.#headersReceived(run, head);
         else this.#checkRedirect(run, head);
       },
       onData: (chunk) => {
         if (run !== this.#run) return undefined;
-        run.touch();
-        if (run.download) return run.download.write(chunk).then(() => run.touch());
+        if (run.download) return run.download.write(chunk);
         run.chunks.push(chunk);
         return undefined;
       },
-      onDownloadProgress: (received, total) => {
+    };
+    if (run.target !== null || typeof this.ondatastream === "function") {
+      events.onDownloadProgress = (received, total) => {
         if (run !== this.#run) return;
         const size = received - run.received;
         run.received = received;
         const progress = total > 0 && received <= total ? received / total : -1;
         this.#dataProgress(run, progress, size);
-      },
-    };
+      };
+    }
     const reportUpload = typeof this.onsendstream === "function";
-    if (reportUpload || run.timeout > 0) {
+    if (reportUpload) {
       events.onUploadProgress = (sent, total) => {
         if (run !== this.#run) return;
-        run.touch();
-        if (!reportUpload) return;
         const progress = total > 0 ? Math.min(sent / total, 1) : 1;
         if (progress <= run.lastSendProgress) return;
         run.lastSendProgress = progress;
