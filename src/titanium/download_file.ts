@@ -11,12 +11,17 @@ import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { classifyError, NetError } from "../core/errors.ts";
 
+/** Bytes gathered before one write to the file. */
+const WRITE_SIZE = 1024 * 1024;
+
 /** One download into one target path. */
 export class FileDownload {
   readonly #target: string;
   readonly #temp: string;
   #file: Deno.FsFile | null = null;
   #opening: Promise<Deno.FsFile> | null = null;
+  readonly #buffer = new Uint8Array(WRITE_SIZE);
+  #buffered = 0;
 
   /** @param target where the complete body goes: a path or a `file:` URL */
   constructor(target: string | URL) {
@@ -30,19 +35,21 @@ export class FileDownload {
     return this.#target;
   }
 
-  /** Appends a chunk; resolves once it is written (backpressure for the pipeline). */
+  /**
+   * Appends a chunk. Chunks are gathered into {@linkcode WRITE_SIZE} writes
+   * (one file operation per small network chunk costs most of the time);
+   * resolves once the chunk is buffered or written (backpressure).
+   */
   async write(chunk: Uint8Array): Promise<void> {
-    const file = await this.#open();
-    try {
-      let offset = 0;
-      while (offset < chunk.byteLength) offset += await file.write(chunk.subarray(offset));
-    } catch (error) {
-      throw fileError("cannot write", this.#temp, error);
-    }
+    if (this.#buffered + chunk.byteLength > WRITE_SIZE) await this.#flush();
+    if (chunk.byteLength >= WRITE_SIZE) return await this.#writeAll(chunk);
+    this.#buffer.set(chunk, this.#buffered);
+    this.#buffered += chunk.byteLength;
   }
 
-  /** Closes the temporary file and renames it onto the target. */
+  /** Writes what is buffered, closes the temporary file and renames it onto the target. */
   async commit(): Promise<void> {
+    await this.#flush();
     await this.#open();
     this.#close();
     try {
@@ -50,6 +57,23 @@ export class FileDownload {
     } catch (error) {
       await this.discard();
       throw fileError("cannot move the download to", this.#target, error);
+    }
+  }
+
+  async #flush(): Promise<void> {
+    if (this.#buffered === 0) return;
+    const bytes = this.#buffer.subarray(0, this.#buffered);
+    this.#buffered = 0;
+    await this.#writeAll(bytes);
+  }
+
+  async #writeAll(bytes: Uint8Array): Promise<void> {
+    const file = await this.#open();
+    try {
+      let offset = 0;
+      while (offset < bytes.byteLength) offset += await file.write(bytes.subarray(offset));
+    } catch (error) {
+      throw fileError("cannot write", this.#temp, error);
     }
   }
 
