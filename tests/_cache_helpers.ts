@@ -2,7 +2,6 @@
 // bodies, and `deno run` children that use the cache.
 
 import { fileURLToPath } from "node:url";
-import http from "../ohos.ts";
 import { serve } from "./_helpers.ts";
 
 export const KiB = 1024;
@@ -11,11 +10,7 @@ export const MiB = 1024 * 1024;
 const CONFIG = fileURLToPath(new URL("../deno.json", import.meta.url));
 const CHILD = fileURLToPath(new URL("./cache_fixtures/child.ts", import.meta.url));
 
-/** An HttpRequest destroyed by `using`. */
-export function createHttp(): http.HttpRequest & Disposable {
-  const req = http.createHttp();
-  return Object.assign(req, { [Symbol.dispose]: () => req.destroy() });
-}
+export { createHttp } from "./_helpers.ts";
 
 /** Deterministic bytes for `seed`: every body can be checked byte by byte. */
 export function bodyBytes(size: number, seed: number): Uint8Array<ArrayBuffer> {

@@ -1,5 +1,26 @@
 // Shared helpers for tests: loopback servers that stop with `await using`.
 
+import http from "../ohos.ts";
+
+/** An HttpRequest destroyed by `using`. */
+export function createHttp(): http.HttpRequest & Disposable {
+  const req = http.createHttp();
+  return Object.assign(req, { [Symbol.dispose]: () => req.destroy() });
+}
+
+/** The BusinessError a request rejects with; fails the test when it succeeds. */
+export async function failure(
+  promise: Promise<unknown>,
+  what = "the request",
+): Promise<http.BusinessError> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as http.BusinessError;
+  }
+  throw new Error(`expected ${what} to fail`);
+}
+
 /** A Deno.serve on 127.0.0.1 with an OS-chosen port. */
 export function serve(
   handler: (request: Request) => Response | Promise<Response>,

@@ -3,16 +3,12 @@
 
 import assert from "node:assert/strict";
 import http from "../ohos.ts";
-import { rawServer, readHead, serve, write } from "./_helpers.ts";
+import { createHttp, rawServer, readHead, serve, write } from "./_helpers.ts";
 
 const MiB = 1024 * 1024;
 const decoder = new TextDecoder();
 
 /** An HttpRequest destroyed by `using`. */
-function createHttp(): http.HttpRequest & Disposable {
-  const req = http.createHttp();
-  return Object.assign(req, { [Symbol.dispose]: () => req.destroy() });
-}
 
 const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

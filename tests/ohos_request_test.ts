@@ -3,17 +3,13 @@
 
 import assert from "node:assert/strict";
 import http from "../ohos.ts";
-import { rawServer, readHead, serve, startHttpbin, write } from "./_helpers.ts";
+import { createHttp, rawServer, readHead, serve, startHttpbin, write } from "./_helpers.ts";
 
 const MiB = 1024 * 1024;
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
 /** An HttpRequest destroyed by `using`. */
-function createHttp(): http.HttpRequest & Disposable {
-  const req = http.createHttp();
-  return Object.assign(req, { [Symbol.dispose]: () => req.destroy() });
-}
 
 /** What a recording server saw of one request. */
 interface Seen {

@@ -6,25 +6,11 @@
 
 import assert from "node:assert/strict";
 import { decodeAnswer, encodeQuery, RecordType } from "../src/core/dns_message.ts";
-import http from "../ohos.ts";
-import { closedPort } from "./_helpers.ts";
+import type http from "../ohos.ts";
+import { closedPort, createHttp, failure } from "./_helpers.ts";
 import { makePki, startDnsmasq, startTinyproxy } from "./_transport_servers.ts";
 
 type BusinessError = http.BusinessError;
-
-function createHttp(): http.HttpRequest & Disposable {
-  const req = http.createHttp();
-  return Object.assign(req, { [Symbol.dispose]: () => req.destroy() });
-}
-
-async function failure(promise: Promise<unknown>): Promise<BusinessError> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as BusinessError;
-  }
-  throw new Error("expected the request to fail");
-}
 
 /** A DNS answer for a query: `records` maps names to IPv4 addresses; others get NXDOMAIN. */
 function dnsAnswer(query: Uint8Array, records: Record<string, string>): Uint8Array<ArrayBuffer> {

@@ -5,24 +5,10 @@
 
 import assert from "node:assert/strict";
 import http from "../ohos.ts";
-import { closedPort } from "./_helpers.ts";
+import { closedPort, createHttp, failure } from "./_helpers.ts";
 import { makePki, startTinyproxy } from "./_transport_servers.ts";
 
 type BusinessError = http.BusinessError;
-
-function createHttp(): http.HttpRequest & Disposable {
-  const req = http.createHttp();
-  return Object.assign(req, { [Symbol.dispose]: () => req.destroy() });
-}
-
-async function failure(promise: Promise<unknown>): Promise<BusinessError> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as BusinessError;
-  }
-  throw new Error("expected the request to fail");
-}
 
 const ENV_NAMES = [
   "HTTP_PROXY",

@@ -8,24 +8,10 @@ import assert from "node:assert/strict";
 import { ClientPool } from "../src/core/clients.ts";
 import { resolveRequest } from "../src/ohos/options.ts";
 import http from "../ohos.ts";
-import { closedPort, rawServer, readHead, write } from "./_helpers.ts";
+import { closedPort, createHttp, failure, rawServer, readHead, write } from "./_helpers.ts";
 import { makePki } from "./_transport_servers.ts";
 
 type BusinessError = http.BusinessError;
-
-function createHttp(): http.HttpRequest & Disposable {
-  const req = http.createHttp();
-  return Object.assign(req, { [Symbol.dispose]: () => req.destroy() });
-}
-
-async function failure(promise: Promise<unknown>): Promise<BusinessError> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as BusinessError;
-  }
-  throw new Error("expected the request to fail");
-}
 
 const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

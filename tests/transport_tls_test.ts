@@ -9,20 +9,7 @@ import http from "../ohos.ts";
 type BusinessError = http.BusinessError;
 type HttpRequestOptions = http.HttpRequestOptions;
 import { makePki, startNginx } from "./_transport_servers.ts";
-
-function createHttp(): http.HttpRequest & Disposable {
-  const req = http.createHttp();
-  return Object.assign(req, { [Symbol.dispose]: () => req.destroy() });
-}
-
-async function failure(promise: Promise<unknown>, what = "the request"): Promise<BusinessError> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as BusinessError;
-  }
-  throw new Error(`expected ${what} to fail`);
-}
+import { createHttp, failure } from "./_helpers.ts";
 
 Deno.test("transport TLS: caPath, client certificates and protocols against nginx", async (t) => {
   await using pki = await makePki();

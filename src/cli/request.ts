@@ -10,6 +10,7 @@ import http from "../../ohos.ts";
 import type { HttpRequestOptions, MultiFormData } from "../../mod.ts";
 import type { CliArgs, DataArg } from "./args.ts";
 import { CliError, EXIT, UsageError } from "./exit_codes.ts";
+import { PROXY_VARIABLES } from "../core/proxy.ts";
 
 /** The request to send. */
 export interface PlannedRequest {
@@ -107,16 +108,6 @@ export async function planRequest(args: CliArgs): Promise<PlannedRequest> {
 
   return { url: args.url, method, options };
 }
-
-/** The variables the library reads for `usingProxy: true`. */
-const PROXY_VARIABLES = [
-  "ALL_PROXY",
-  "all_proxy",
-  "HTTPS_PROXY",
-  "https_proxy",
-  "HTTP_PROXY",
-  "http_proxy",
-];
 
 /** Whether a proxy variable is set (false when the environment may not be read). */
 function environmentProxySet(): boolean {

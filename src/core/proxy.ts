@@ -17,7 +17,7 @@
 import { NetError } from "./errors.ts";
 
 /** The variables Deno takes a proxy from, in its order of precedence. */
-const PROXY_VARIABLES = [
+export const PROXY_VARIABLES = [
   "ALL_PROXY",
   "all_proxy",
   "HTTPS_PROXY",

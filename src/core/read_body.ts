@@ -101,7 +101,8 @@ function overLimit(limit: number, what: string): NetError {
   return new NetError("WRITE_FAILED", `the body (${what}) is larger than maxLimit, ${limit} bytes`);
 }
 
-function concat(chunks: Uint8Array[], size: number): Uint8Array {
+/** Joins chunks into one array of `size` bytes (the chunk itself when there is one). */
+export function concat(chunks: readonly Uint8Array[], size: number): Uint8Array {
   if (chunks.length === 1) return chunks[0]!;
   const out = new Uint8Array(size);
   let offset = 0;

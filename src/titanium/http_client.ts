@@ -12,6 +12,7 @@ import { basicAuthorization } from "../core/auth.ts";
 import { ClientPool } from "../core/clients.ts";
 import { NetError } from "../core/errors.ts";
 import { createPipeline } from "../core/pipeline.ts";
+import { concat } from "../core/read_body.ts";
 import { scheduler } from "../core/scheduler.ts";
 import type { CoreRequest, RequestEvents, ResponseHead } from "../core/request.ts";
 import { checkHeader, isToken, parseRequestUrl } from "../core/url.ts";
@@ -799,15 +800,4 @@ function declaredLength(headers: Headers): number {
   if (value === null || headers.has("content-encoding")) return -1;
   const length = Number(value);
   return Number.isSafeInteger(length) && length >= 0 ? length : -1;
-}
-
-function concat(chunks: Uint8Array[], size: number): Uint8Array {
-  if (chunks.length === 1) return chunks[0]!;
-  const out = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return out;
 }
