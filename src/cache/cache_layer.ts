@@ -78,23 +78,34 @@ const EMPTY = new Uint8Array(0);
  * @param source where the store comes from
  */
 export function cacheLayer(source: StoreSource = activeStore): Layer {
-  return (next: Dispatch): Dispatch => async (request, events) => {
-    if (request.cache === "no-store") return await next(request, events);
+  return (next: Dispatch): Dispatch => (request, events) => {
+    // No cache open (the common case): straight through, without an extra promise hop.
+    if (request.cache === "no-store") return next(request, events);
     const pending = source();
-    if (pending === null) return await next(request, events);
-    const store = pending instanceof Promise ? await pending : pending;
-    if (store === null || store.closed) return await next(request, events);
-
-    const method = lookupMethod(request);
-    if (method === null) {
-      const result = await next(request, events);
-      if (isUnsafe(request.method) && result.head.status < 400) {
-        await invalidate(store, request, result.head).catch(() => {});
-      }
-      return result;
-    }
-    return await new CachedExchange(store, request, events, next, method).run();
+    if (pending === null) return next(request, events);
+    return throughCache(pending, request, events, next);
   };
+}
+
+/** The request with a cache (possibly still opening): answered, revalidated or stored. */
+async function throughCache(
+  pending: KvStore | Promise<KvStore | null>,
+  request: CoreRequest,
+  events: RequestEvents,
+  next: Dispatch,
+): Promise<CoreResult> {
+  const store = pending instanceof Promise ? await pending : pending;
+  if (store === null || store.closed) return await next(request, events);
+
+  const method = lookupMethod(request);
+  if (method === null) {
+    const result = await next(request, events);
+    if (isUnsafe(request.method) && result.head.status < 400) {
+      await invalidate(store, request, result.head).catch(() => {});
+    }
+    return result;
+  }
+  return await new CachedExchange(store, request, events, next, method).run();
 }
 
 /** A stored response chosen for a request. */

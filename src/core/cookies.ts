@@ -12,8 +12,8 @@ import { type Cookie, CookieJar } from "tough-cookie";
 
 /** Where the pipeline gets and puts cookies. */
 export interface CookieStore {
-  /** The `Cookie` header value for `url`, or `""`. */
-  cookieHeader(url: URL): Promise<string>;
+  /** The `Cookie` header value for `url`, or `""`; synchronous when nothing is stored. */
+  cookieHeader(url: URL): string | Promise<string>;
   /** Stores the `Set-Cookie` values received from `url`; ones RFC 6265 rejects are dropped. */
   store(url: URL, setCookies: readonly string[]): Promise<void>;
 }
@@ -27,9 +27,9 @@ export class JarCookieStore implements CookieStore {
     this.#jar = jar ?? null;
   }
 
-  /** The `Cookie` header value for `url`, or `""`. */
-  cookieHeader(url: URL): Promise<string> {
-    return this.#jar ? this.#jar.getCookieString(url.href) : Promise.resolve("");
+  /** The `Cookie` header value for `url`, or `""` at once while the jar is empty. */
+  cookieHeader(url: URL): string | Promise<string> {
+    return this.#jar ? this.#jar.getCookieString(url.href) : "";
   }
 
   /** Stores what RFC 6265 accepts of the `Set-Cookie` values received from `url`. */
@@ -41,9 +41,9 @@ export class JarCookieStore implements CookieStore {
     }
   }
 
-  /** Every stored cookie. */
-  async cookies(): Promise<Cookie[]> {
-    return this.#jar ? await this.#jar.store.getAllCookies() : [];
+  /** Every stored cookie; at once while the jar is empty. */
+  cookies(): Cookie[] | Promise<Cookie[]> {
+    return this.#jar ? this.#jar.store.getAllCookies() : [];
   }
 }
 

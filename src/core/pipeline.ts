@@ -76,7 +76,10 @@ async function exchange(
 
   for (let redirects = 0;; redirects++) {
     if (deadline.reason) throw deadline.reason;
-    if (request.cookies) await applyCookies(request, headers, url, userCookie);
+    if (request.cookies) {
+      const stored = request.cookies.cookieHeader(url);
+      applyCookies(headers, userCookie, typeof stored === "string" ? stored : await stored);
+    }
     // Transport hook: the client for this hop; a relayed route enforces connectTimeout per connection.
     const routing = clients.route(request, url);
     const route = routing instanceof Promise ? await routing : routing;
@@ -127,7 +130,8 @@ async function exchange(
       headers: response.headers,
       url: url.href,
     };
-    if (request.cookies) await request.cookies.store(url, response.headers.getSetCookie());
+    const setCookies = request.cookies ? response.headers.getSetCookie() : [];
+    if (setCookies.length > 0) await request.cookies!.store(url, setCookies);
 
     if (location !== null) {
       events.onHeaders?.(head);
@@ -160,13 +164,8 @@ async function exchange(
   }
 }
 
-async function applyCookies(
-  request: CoreRequest,
-  headers: Headers,
-  url: URL,
-  userCookie: string | null,
-): Promise<void> {
-  const stored = await request.cookies!.cookieHeader(url);
+/** Sends the caller's own `Cookie` value joined with the stored cookies for this hop. */
+function applyCookies(headers: Headers, userCookie: string | null, stored: string): void {
   const value = [userCookie, stored].filter(Boolean).join("; ");
   if (value) headers.set("cookie", value);
   else headers.delete("cookie");

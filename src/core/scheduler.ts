@@ -9,7 +9,7 @@
  */
 
 import { NetError } from "./errors.ts";
-import type { CoreRequest, Dispatch, Layer } from "./request.ts";
+import type { CoreRequest, CoreResult, Dispatch, Layer, RequestEvents } from "./request.ts";
 
 /** Limits on requests in flight. */
 export interface SchedulerLimits {
@@ -59,16 +59,29 @@ export class Scheduler {
   }
 
   /** The layer that runs every request through this scheduler. */
-  readonly layer: Layer = (next: Dispatch): Dispatch => async (request, events) => {
+  readonly layer: Layer = (next: Dispatch): Dispatch => (request, events) => {
     const origin = request.url.origin;
-    if (!this.#hasRoom(origin) || this.#queue.length > 0) await this.#wait(request, origin);
-    else this.#take(origin);
+    if (this.#queue.length === 0 && this.#hasRoom(origin)) {
+      // No contention: two counters, no extra promise hop.
+      this.#take(origin);
+      return next(request, events).finally(() => this.#release(origin));
+    }
+    return this.#queued(next, request, events, origin);
+  };
+
+  async #queued(
+    next: Dispatch,
+    request: CoreRequest,
+    events: RequestEvents,
+    origin: string,
+  ): Promise<CoreResult> {
+    await this.#wait(request, origin);
     try {
       return await next(request, events);
     } finally {
       this.#release(origin);
     }
-  };
+  }
 
   #hasRoom(origin: string): boolean {
     return this.#inFlight < this.#limits.maxInFlight &&

@@ -33,7 +33,8 @@ export async function toHttpResponse(
   const [resultValue, resultType] = isHead && expectDataType === undefined
     ? ["", HttpDataType.STRING] as const
     : typedResult(result.body!, head.headers, expectDataType);
-  const cookieLines = netscapeCookieLines(await cookies.cookies());
+  const stored = cookies.cookies();
+  const cookieLines = netscapeCookieLines(Array.isArray(stored) ? stored : await stored);
   return {
     result: resultValue,
     resultType,
