@@ -70,7 +70,7 @@ export function policyRequest(
   headers: Headers = request.headers,
 ): PolicyRequest {
   const record: Record<string, string> = {};
-  for (const [name, value] of headers) record[name] = value;
+  headers.forEach((value, name) => record[name] = value);
   record.host = request.url.host;
   return { url: request.url.href, method: request.method.toUpperCase(), headers: record };
 }
@@ -82,7 +82,9 @@ export function policyRequest(
  */
 export function policyResponse(status: number, headers: Headers): PolicyResponse {
   const record: Record<string, string> = {};
-  for (const [name, value] of headers) if (name !== "set-cookie") record[name] = value;
+  headers.forEach((value, name) => {
+    if (name !== "set-cookie") record[name] = value;
+  });
   return { status, headers: record };
 }
 

@@ -15,7 +15,10 @@ import type { HttpResponse, PerformanceTiming } from "./types.ts";
 /** Headers as an object: lower-case names, `set-cookie` as an array. */
 export function headerObject(headers: Headers): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {};
-  for (const [name, value] of headers) if (name !== "set-cookie") out[name] = value;
+  // forEach: several times cheaper than the Headers iterator.
+  headers.forEach((value, name) => {
+    if (name !== "set-cookie") out[name] = value;
+  });
   const cookies = headers.getSetCookie();
   if (cookies.length > 0) out["set-cookie"] = cookies;
   return out;

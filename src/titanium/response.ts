@@ -29,16 +29,16 @@ export function decodeText(bytes: Uint8Array, contentType: string | null): strin
 /** Header names in lower case, each with its values joined by `", "`. */
 export function headerObject(headers: Headers): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [name, value] of headers) {
+  headers.forEach((value, name) => {
     out[name] = name in out ? `${out[name]}, ${value}` : value;
-  }
+  });
   return out;
 }
 
 /** `name: value` lines ending in CRLF, names in lower case, as XMLHttpRequest gives them. */
 export function headerText(headers: Headers): string {
   let text = "";
-  for (const [name, value] of headers) text += `${name}: ${value}\r\n`;
+  headers.forEach((value, name) => text += `${name}: ${value}\r\n`);
   return text;
 }
 
