@@ -73,8 +73,12 @@ export class NetError extends Error {
 
 /** Throws an {@linkcode NetError} with code `INVALID_ARGUMENT` naming `field`. */
 export function invalidArgument(field: string, expected: string, got: unknown): never {
-  throw new NetError("INVALID_ARGUMENT", `'${field}' ${expected}, got ${describe(got)}`);
+  // The value of a secret field is never echoed, only its type.
+  const shown = SECRET_FIELD.test(field) ? `a value of type ${typeof got}` : describe(got);
+  throw new NetError("INVALID_ARGUMENT", `'${field}' ${expected}, got ${shown}`);
 }
+
+const SECRET_FIELD = /password|authorization|cookie|secret|token/i;
 
 function describe(value: unknown): string {
   if (typeof value === "string") {

@@ -140,6 +140,12 @@ async function exchange(
         throw new NetError("TOO_MANY_REDIRECTS", `more than ${request.maxRedirects} redirects`);
       }
       const next = redirectTarget(location, url);
+      if (url.protocol === "https:" && next.protocol === "http:" && !request.allowDowngrade) {
+        throw new NetError(
+          "UNSUPPORTED_PROTOCOL",
+          `the redirect from https to http (${next.host}) was refused: a downgrade`,
+        );
+      }
       if (next.origin !== url.origin) {
         for (const name of CROSS_ORIGIN_STRIPPED_HEADERS) headers.delete(name);
         userCookie = null;

@@ -16,8 +16,6 @@ export interface BodyRead {
 }
 
 const EMPTY = new Uint8Array(0);
-/** Bodies up to this size are read in one go even under an idle limit. */
-const IDLE_CHECK_BYTES = 64 * 1024;
 
 /** Reads (or streams) the body of `response` under the request's limits. */
 export async function readBody(
@@ -36,10 +34,10 @@ export async function readBody(
     await response.body.cancel();
     throw overLimit(request.maxBodySize, `declared as ${length} bytes`);
   }
-  // An idle limit needs each chunk as a sign of progress, unless the body is small.
+  // An idle limit needs each chunk as a sign of progress, whatever the body's size: a small
+  // body dripping in slower than the limit overall but faster than it per chunk is no timeout.
   const perChunk = !buffer || events.onDownloadProgress || length === null ||
-    response.headers.has("content-encoding") ||
-    (request.idleTimeout && length > IDLE_CHECK_BYTES);
+    response.headers.has("content-encoding") || request.idleTimeout;
   try {
     if (!perChunk) {
       const body = new Uint8Array(await response.arrayBuffer());

@@ -53,6 +53,11 @@ export interface CoreRequest {
   readonly startTime: number;
   /** Cancels the request; its reason becomes the rejection when it is a `NetError`. */
   readonly signal: AbortSignal | null;
+  /**
+   * Follow a redirect from https to plain http. Absent or `false`: such a
+   * downgrade is refused with `UNSUPPORTED_PROTOCOL`.
+   */
+  readonly allowDowngrade?: boolean;
   /** Use of the response cache (see {@linkcode CacheMode}); `"default"` when absent. */
   readonly cache?: CacheMode;
   /**

@@ -10,6 +10,7 @@ import { NetError } from "./errors.ts";
 const HAS_SCHEME = /^[a-z][a-z0-9+.-]*:\/\//i;
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const BAD_VALUE = /[\r\n\0]/;
+const NOT_FIELD_VALUE = /[^\t\x20-\xff]/;
 
 /**
  * Parses a request URL. Like libcurl, a URL without a scheme is taken as
@@ -22,7 +23,7 @@ export function parseRequestUrl(input: string): URL {
   try {
     url = new URL(HAS_SCHEME.test(text) ? text : `http://${text}`);
   } catch {
-    throw new NetError("BAD_URL", `'${input}' is not a valid URL`);
+    throw new NetError("BAD_URL", `'${redactCredentials(input)}' is not a valid URL`);
   }
   if (url.protocol !== "http:" && url.protocol !== "https:") {
     throw new NetError("UNSUPPORTED_PROTOCOL", `'${url.protocol}' is not http: or https:`);
@@ -36,12 +37,23 @@ export function parseRequestUrl(input: string): URL {
   return url;
 }
 
+/**
+ * The URL text with any `user:password@` part replaced by `…@`, for
+ * messages: a secret never appears in an error.
+ */
+export function redactCredentials(input: string): string {
+  return input.replace(/^(\s*(?:[a-z][a-z0-9+.-]*:)?[\\/]*)[^?#]*@/i, "$1…@");
+}
+
 /** `true` when `name` is an RFC 9110 token. */
 export function isToken(name: string): boolean {
   return TOKEN.test(name);
 }
 
-/** Refuses a header name that is not a token or a value with CR, LF or NUL. */
+/**
+ * Refuses a header name that is not a token, a value with CR, LF or NUL, and a
+ * value with other control characters or characters past U+00FF.
+ */
 export function checkHeader(field: string, name: string, value: string): void {
   if (!isToken(name)) {
     throw new NetError(
@@ -53,6 +65,14 @@ export function checkHeader(field: string, name: string, value: string): void {
     throw new NetError(
       "INVALID_ARGUMENT",
       `'${field}.${name}' must not contain CR, LF or NUL characters`,
+    );
+  }
+  // RFC 9110 field values: no control characters but HTAB; fetch's Headers also refuse
+  // anything past U+00FF (it would fail later as an internal error).
+  if (NOT_FIELD_VALUE.test(value)) {
+    throw new NetError(
+      "INVALID_ARGUMENT",
+      `'${field}.${name}' must contain only Latin-1 characters and no control characters`,
     );
   }
 }

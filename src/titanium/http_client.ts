@@ -15,7 +15,7 @@ import { createPipeline } from "../core/pipeline.ts";
 import { concat } from "../core/read_body.ts";
 import { scheduler } from "../core/scheduler.ts";
 import type { CoreRequest, RequestEvents, ResponseHead } from "../core/request.ts";
-import { checkHeader, isToken, parseRequestUrl } from "../core/url.ts";
+import { checkHeader, isToken, parseRequestUrl, redactCredentials } from "../core/url.ts";
 import { clearCookiesFor, sharedCookieStore } from "./cookies.ts";
 import { FileDownload } from "./download_file.ts";
 import { type Failure, toFailure } from "./errors.ts";
@@ -777,7 +777,9 @@ function readUrl(
   if (!autoEncode && NOT_URI.test(text)) {
     throw new NetError(
       "BAD_URL",
-      `'${input}' has characters that must be percent-encoded, and autoEncodeUrl is false`,
+      `'${
+        redactCredentials(input)
+      }' has characters that must be percent-encoded, and autoEncodeUrl is false`,
     );
   }
   let username: string | undefined;
