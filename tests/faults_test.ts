@@ -505,6 +505,21 @@ await xhr.send();
     assert.equal(temps.length, 1, `left behind: ${temps}`);
     assert.match(temps[0]!, /^\.download\.bin\.[0-9a-f]+\.part$/);
     assert.ok((await Deno.stat(`${dir}/${temps[0]}`)).size > 0, "the kill came mid-transfer");
+
+    // The next run recovers: a new download to the same target completes and replaces nothing else.
+    const body = new Uint8Array(300_000).map((_, i) => i % 251);
+    await using again = serve(() => new Response(body));
+    await new Promise<void>((resolve, reject) => {
+      const xhr = Network.createHTTPClient({
+        file: target,
+        onload: () => resolve(),
+        onerror: (e) => reject(new Error(`onerror ${e.code} ${e.error}`)),
+      });
+      xhr.open("GET", again.url);
+      xhr.send();
+    });
+    const written = await Deno.readFile(target);
+    assert.ok(written.length === body.length && written.every((b, i) => b === body[i]));
   } finally {
     try {
       process.kill("SIGKILL");

@@ -440,3 +440,55 @@ Deno.test("CR/LF/NUL, non-token names and non-Latin-1 values are refused on both
   }
   assert.equal(hits, 0, "nothing may be sent");
 });
+
+Deno.test("an oversize header map is refused on both faces, naming the limit", async () => {
+  let hits = 0;
+  await using server = serve(() => {
+    hits++;
+    return new Response("ok");
+  });
+  const header: Record<string, string> = {};
+  for (let i = 0; i < 100; i++) header[`x-h${i}`] = "v".repeat(1000);
+  using req = createHttp();
+  const error = await failure(req.request(server.url, { header }));
+  assert.equal(error.code, 401);
+  assert.match(error.message, /'header' holds \d+ bytes of headers, more than the limit of 65536/);
+  const outcome = await network("GET", server.url, {}, header);
+  assert.equal(outcome.load, undefined);
+  assert.equal(outcome.error?.code, -1, outcome.error?.error);
+  assert.match(outcome.error!.error, /setRequestHeader' holds \d+ bytes/);
+  const fine = await req.request(server.url, { header: { "x-small": "v".repeat(1000) } });
+  assert.equal(fine.responseCode, 200);
+  assert.equal(hits, 1, "only the request within the limit was sent");
+});
+
+Deno.test("cookies go only where RFC 6265 allows: public suffixes, other domains and paths", async () => {
+  const seen: Record<string, string | null> = {};
+  await using server = serve((req) => {
+    const { pathname } = new URL(req.url);
+    seen[pathname] = req.headers.get("cookie");
+    if (pathname !== "/set") return new Response("ok");
+    const headers = new Headers();
+    headers.append("set-cookie", "suffix=1; Domain=com; Path=/");
+    headers.append("set-cookie", "foreign=1; Domain=example.com; Path=/");
+    headers.append("set-cookie", "scoped=1; Path=/only");
+    headers.append("set-cookie", "plain=1; Path=/");
+    return new Response("set", { headers });
+  });
+  try {
+    for (const path of ["/set", "/only/page", "/elsewhere"]) {
+      const outcome = await network("GET", `${server.url}${path}`);
+      assert.equal(outcome.load, 200);
+    }
+    assert.equal(seen["/only/page"], "scoped=1; plain=1");
+    assert.equal(seen["/elsewhere"], "plain=1");
+    const names = Network.getHTTPCookiesForDomain("127.0.0.1").map((c) => c.name).sort();
+    assert.deepEqual(
+      names,
+      ["plain", "scoped"],
+      "the public-suffix and foreign cookies were refused",
+    );
+  } finally {
+    Network.removeAllHTTPCookies();
+  }
+});

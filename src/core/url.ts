@@ -76,3 +76,18 @@ export function checkHeader(field: string, name: string, value: string): void {
     );
   }
 }
+
+/** The most request header bytes (names, values and separators) accepted, as servers commonly allow. */
+export const MAX_HEADER_BYTES = 64 * 1024;
+
+/** Refuses a header map larger than {@linkcode MAX_HEADER_BYTES}; most servers would answer 431. */
+export function checkHeaderSize(field: string, headers: Headers): void {
+  let size = 0;
+  headers.forEach((value, name) => size += name.length + value.length + 4);
+  if (size > MAX_HEADER_BYTES) {
+    throw new NetError(
+      "INVALID_ARGUMENT",
+      `'${field}' holds ${size} bytes of headers, more than the limit of ${MAX_HEADER_BYTES}`,
+    );
+  }
+}

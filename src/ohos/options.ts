@@ -25,7 +25,7 @@ import type {
   ProxyChoice,
   TransportOptions,
 } from "../core/request.ts";
-import { checkHeader, isToken, parseRequestUrl } from "../core/url.ts";
+import { checkHeader, checkHeaderSize, isToken, parseRequestUrl } from "../core/url.ts";
 import type { HttpRequestOptions, MultiFormData } from "./types.ts";
 
 /** Defaults of the seed. */
@@ -145,6 +145,7 @@ function readHeaders(value: unknown): Headers {
     checkHeader("header", name, text);
     headers.set(name, text);
   }
+  checkHeaderSize("header", headers);
   return headers;
 }
 

@@ -15,7 +15,13 @@ import { createPipeline } from "../core/pipeline.ts";
 import { concat } from "../core/read_body.ts";
 import { scheduler } from "../core/scheduler.ts";
 import type { CoreRequest, RequestEvents, ResponseHead } from "../core/request.ts";
-import { checkHeader, isToken, parseRequestUrl, redactCredentials } from "../core/url.ts";
+import {
+  checkHeader,
+  checkHeaderSize,
+  isToken,
+  parseRequestUrl,
+  redactCredentials,
+} from "../core/url.ts";
 import { clearCookiesFor, sharedCookieStore } from "./cookies.ts";
 import { FileDownload } from "./download_file.ts";
 import { type Failure, toFailure } from "./errors.ts";
@@ -525,6 +531,7 @@ export class HTTPClient {
       if (value === null) headers.delete(key);
       else headers.set(key, value);
     }
+    checkHeaderSize("setRequestHeader", headers);
     const user = readCredential("username", this.username) ?? username;
     if (user && !headers.has("authorization")) {
       const pass = readCredential("password", this.password) ?? password ?? "";
