@@ -5,7 +5,7 @@
 
 import assert from "node:assert/strict";
 import { Network } from "../mod.ts";
-import type { FailureResponse, HTTPClientProperties } from "../mod.ts";
+import type { FailureResponse, HTTPClientProperties, HttpRequestOptions } from "../mod.ts";
 import { closedPort, createHttp, failure, requireBinary, serve } from "./_helpers.ts";
 import { OPENSSL } from "./_transport_servers.ts";
 import { ClientPool } from "../src/core/clients.ts";
@@ -198,6 +198,20 @@ Deno.test("an https → http redirect is refused on both faces", async (t) => {
       } finally {
         clients.close();
       }
+    });
+    await t.step("http face: allowHttpsDowngrade: true follows it", async () => {
+      using req = createHttp();
+      const res = await req.request(`${base}/down`, { caPath: pki.ca, allowHttpsDowngrade: true });
+      assert.equal(res.result, "plain");
+      assert.equal(plainHits, 2);
+      const error = await failure(
+        req.request(
+          `${base}/down`,
+          { allowHttpsDowngrade: "yes" } as unknown as HttpRequestOptions,
+        ),
+      );
+      assert.equal(error.code, 401);
+      assert.match(error.message, /allowHttpsDowngrade/);
     });
   } finally {
     await tls.shutdown();

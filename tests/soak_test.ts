@@ -14,7 +14,9 @@ const REQUESTS = FULL ? 20_000 : 2_000;
 const STREAMS = FULL ? 1_000 : 200;
 const IN_FLIGHT = 200;
 const SIZES = [13, 1024, 16 * 1024, 64 * 1024, 256 * 1024];
-const MAX_RSS_GROWTH = 200 * 1024 * 1024;
+// The short CI run measures while V8 is still growing its heap for up to 50 MiB of bodies in
+// flight (121-178 MiB seen); the full run settles (under 40 MiB seen). A leak grows with the count.
+const MAX_RSS_GROWTH = (FULL ? 200 : 512) * 1024 * 1024;
 const BLOB = new Uint8Array(256 * 1024).fill(97);
 
 function soakServer() {

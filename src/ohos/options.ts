@@ -71,6 +71,7 @@ export async function resolveRequest(
   const expectDataType = readEnum("expectDataType", o.expectDataType, [0, 1, 2]);
   const protocol = PROTOCOLS[readEnum("usingProtocol", o.usingProtocol, [0, 1, 2]) ?? 2]!;
   const usingCache = readBoolean("usingCache", o.usingCache);
+  const allowDowngrade = readBoolean("allowHttpsDowngrade", o.allowHttpsDowngrade) ?? false;
   const priority = readInteger("priority", o.priority, 1, 1000) ?? 1;
   const totalTimeout = readInteger("readTimeout", o.readTimeout, 0, MAX_TIMER) ??
     DEFAULTS.readTimeout;
@@ -107,6 +108,7 @@ export async function resolveRequest(
     maxRedirects: DEFAULTS.maxRedirects,
     bodyMode,
     priority,
+    allowDowngrade,
     cookies,
     startTime,
     signal,

@@ -168,6 +168,11 @@ export interface HttpRequestOptions {
   dnsServers?: string[];
   /** Largest body `request()` accepts in bytes: 5 MiB by default, at most 100 MiB. */
   maxLimit?: number;
+  /**
+   * Follow a redirect from https to http. Off by default: such a redirect
+   * fails with 2300001. (An extra of this library, not in OpenHarmony.)
+   */
+  allowHttpsDowngrade?: boolean;
   /** Parts of a `multipart/form-data` body. */
   multiFormDataList?: MultiFormData[];
 }
