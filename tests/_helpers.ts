@@ -68,6 +68,24 @@ export function rawServer(
   };
 }
 
+/** A raw server that reads the request head, then runs `handler` on the connection (faults). */
+export function faultServer(
+  handler: (conn: Deno.TcpConn) => Promise<void>,
+): ReturnType<typeof rawServer> {
+  return rawServer(async (conn) => {
+    await readHead(conn);
+    await handler(conn);
+  });
+}
+
+/** Waits until the client closes the connection (or the server is disposed). */
+export async function untilClosed(conn: Deno.Conn): Promise<void> {
+  const buffer = new Uint8Array(1024);
+  try {
+    while (await conn.read(buffer) !== null) { /* drain */ }
+  } catch { /* reset or closed by dispose */ }
+}
+
 /** Reads the request head (up to the blank line) from a raw connection. */
 export async function readHead(conn: Deno.Conn): Promise<string> {
   const decoder = new TextDecoder();

@@ -8,7 +8,15 @@ import assert from "node:assert/strict";
 import net from "node:net";
 import http from "../mod.ts";
 import type { BusinessError, HttpRequestOptions } from "../mod.ts";
-import { closedPort, rawServer, readHead, requireBinary, serve, write } from "./_helpers.ts";
+import {
+  closedPort,
+  faultServer,
+  rawServer,
+  requireBinary,
+  serve,
+  untilClosed,
+  write,
+} from "./_helpers.ts";
 
 type Options = HttpRequestOptions | undefined;
 
@@ -74,22 +82,6 @@ async function expectFailure(
   } finally {
     req.destroy();
   }
-}
-
-/** A raw server answering every connection with `handler` after reading the request head. */
-function faultServer(handler: (conn: Deno.TcpConn) => Promise<void>) {
-  return rawServer(async (conn) => {
-    await readHead(conn);
-    await handler(conn);
-  });
-}
-
-/** Waits until the client closes the connection (or the server is disposed). */
-async function untilClosed(conn: Deno.Conn): Promise<void> {
-  const buffer = new Uint8Array(1024);
-  try {
-    while (await conn.read(buffer) !== null) { /* drain */ }
-  } catch { /* reset or closed by dispose */ }
 }
 
 Deno.test("refused port rejects with 2300007", async () => {

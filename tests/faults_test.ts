@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import net from "node:net";
 import http, { Network } from "../mod.ts";
 import type { BusinessError, HttpRequestOptions } from "../mod.ts";
-import { closedPort, rawServer, readHead, requireBinary, serve, write } from "./_helpers.ts";
+import { closedPort, faultServer, requireBinary, serve, untilClosed, write } from "./_helpers.ts";
 
 const DONE = 4;
 
@@ -82,22 +82,6 @@ async function expectBoth(
     assert.ok(h.ms >= opts.atLeastMs * 0.9, `http ended early: ${h.ms}`);
     assert.ok(n.ms >= opts.atLeastMs * 0.9, `Network ended early: ${n.ms}`);
   }
-}
-
-/** A raw server that reads the request head, then runs `handler` on the connection. */
-function faultServer(handler: (conn: Deno.TcpConn) => Promise<void>) {
-  return rawServer(async (conn) => {
-    await readHead(conn);
-    await handler(conn);
-  });
-}
-
-/** Waits until the client closes the connection (or the server is disposed). */
-async function untilClosed(conn: Deno.Conn): Promise<void> {
-  const buffer = new Uint8Array(1024);
-  try {
-    while (await conn.read(buffer) !== null) { /* drain */ }
-  } catch { /* reset or closed by dispose */ }
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
