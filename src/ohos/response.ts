@@ -74,12 +74,17 @@ function typeFromContentType(contentType: string | null): HttpDataType {
     : HttpDataType.STRING;
 }
 
+const utf8 = new TextDecoder();
+
 function decode(body: Uint8Array, contentType: string | null): string {
-  const charset = /charset\s*=\s*"?([^";\s]+)/i.exec(contentType ?? "")?.[1];
+  const charset = contentType?.includes("charset")
+    ? /charset\s*=\s*"?([^";\s]+)/i.exec(contentType)?.[1]?.toLowerCase()
+    : undefined;
+  if (charset === undefined || charset === "utf-8" || charset === "utf8") return utf8.decode(body);
   try {
-    return new TextDecoder(charset ?? "utf-8").decode(body);
+    return new TextDecoder(charset).decode(body);
   } catch {
-    return new TextDecoder().decode(body);
+    return utf8.decode(body); // a charset TextDecoder does not know: UTF-8, as OpenHarmony
   }
 }
 
