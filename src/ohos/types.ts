@@ -47,7 +47,7 @@ export type AsyncCallback<T, E = void> = (err: BusinessError<E>, data: T) => voi
 export type Callback<T> = (data: T) => void;
 
 /**
- * An HTTP proxy (issue: transport). `exclusionList` holds host names or
+ * An HTTP proxy for `usingProxy`. `exclusionList` holds host names or
  * `*.suffix` patterns that go direct.
  *
  * @example Usage
