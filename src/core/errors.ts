@@ -24,7 +24,6 @@ export const ERROR_TABLE = {
     curl: 23,
     message: "Failed to write the received data to the disk or application",
   },
-  UPLOAD_FAILED: { curl: 25, message: "Upload failed" },
   READ_FILE_FAILED: {
     curl: 26,
     message: "Failed to open or read local data from the file or application",
@@ -35,7 +34,6 @@ export const ERROR_TABLE = {
     message: "The number of redirections reaches the maximum allowed",
   },
   EMPTY_REPLY: { curl: 52, message: "The server returned nothing (no header or data)" },
-  SEND_FAILED: { curl: 55, message: "Failed to send data to the peer" },
   RECEIVE_FAILED: { curl: 56, message: "Failed to receive data from the peer" },
   TLS_CLIENT_CERT: { curl: 58, message: "Local SSL certificate error" },
   TLS_HANDSHAKE: { curl: 35, message: "SSL connect error" },

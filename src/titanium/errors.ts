@@ -37,7 +37,6 @@ export const TITANIUM_ERROR_CODES = {
   /** `NSURLErrorCannotWriteToFile` (the `file` download) */
   WRITE_FAILED: -3003,
   /** `NSURLErrorNetworkConnectionLost` */
-  UPLOAD_FAILED: -1005,
   /** `NSURLErrorFileDoesNotExist` */
   READ_FILE_FAILED: -1100,
   /** `NSURLErrorTimedOut` */
@@ -47,7 +46,6 @@ export const TITANIUM_ERROR_CODES = {
   /** `NSURLErrorNetworkConnectionLost` */
   EMPTY_REPLY: -1005,
   /** `NSURLErrorNetworkConnectionLost` */
-  SEND_FAILED: -1005,
   /** `NSURLErrorNetworkConnectionLost` */
   RECEIVE_FAILED: -1005,
   /** `NSURLErrorClientCertificateRejected` */
