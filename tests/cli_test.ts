@@ -13,6 +13,7 @@ import {
   startHttpbin,
   write,
 } from "./_helpers.ts";
+import { makeServerCertificate } from "./_tls.ts";
 
 const ROOT = new URL("../", import.meta.url);
 const CLI = new URL("cli.ts", ROOT).pathname;
@@ -688,64 +689,10 @@ Deno.test("cli: --proxy sends through the proxy, --noproxy bypasses it, HTTP_PRO
 
 const OPENSSL = "/usr/bin/openssl";
 
-/** A throwaway CA and a server certificate for 127.0.0.1 signed by it (openssl). */
-async function makeCertificates(dir: string): Promise<{ ca: string; cert: string; key: string }> {
-  const run = async (...args: string[]) => {
-    const { success, stderr } = await new Deno.Command(OPENSSL, {
-      args,
-      cwd: dir,
-      stdout: "null",
-      stderr: "piped",
-    }).output();
-    assert.ok(success, `openssl ${args[0]}: ${decoder.decode(stderr)}`);
-  };
-  const ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
-  await run(
-    "req",
-    "-x509",
-    ...ec,
-    "-keyout",
-    "ca.key",
-    "-out",
-    "ca.pem",
-    "-days",
-    "2",
-    "-subj",
-    "/CN=netstack cli test CA",
-  );
-  await run("req", ...ec, "-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=127.0.0.1");
-  await Deno.writeTextFile(
-    `${dir}/ext.cnf`,
-    "subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n",
-  );
-  await run(
-    "x509",
-    "-req",
-    "-in",
-    "server.csr",
-    "-CA",
-    "ca.pem",
-    "-CAkey",
-    "ca.key",
-    "-CAcreateserial",
-    "-out",
-    "server.pem",
-    "-days",
-    "2",
-    "-extfile",
-    "ext.cnf",
-  );
-  return {
-    ca: `${dir}/ca.pem`,
-    cert: await Deno.readTextFile(`${dir}/server.pem`),
-    key: await Deno.readTextFile(`${dir}/server.key`),
-  };
-}
-
 Deno.test("cli: --cacert trusts a private CA; without it the certificate is refused (60)", async () => {
   if (!requireBinary(OPENSSL)) return;
   await using tmp = await tempDir();
-  const { ca, cert, key } = await makeCertificates(tmp.path);
+  const { ca, cert, key } = await makeServerCertificate(tmp.path, "IP:127.0.0.1");
   await using server = Deno.serve(
     { hostname: "127.0.0.1", port: 0, cert, key, onListen() {} },
     () => new Response("over TLS"),

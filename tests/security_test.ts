@@ -8,6 +8,7 @@ import { Network } from "../mod.ts";
 import type { FailureResponse, HTTPClientProperties, HttpRequestOptions } from "../mod.ts";
 import { closedPort, createHttp, failure, requireBinary, serve } from "./_helpers.ts";
 import { OPENSSL } from "./_transport_servers.ts";
+import { makeServerCertificate } from "./_tls.ts";
 import { ClientPool } from "../src/core/clients.ts";
 import { createPipeline } from "../src/core/pipeline.ts";
 import type { CoreRequest } from "../src/core/request.ts";
@@ -19,56 +20,9 @@ async function makeCert(): Promise<
 > {
   if (!requireBinary(OPENSSL)) return null;
   const dir = await Deno.makeTempDir({ prefix: "security_pki_" });
-  const run = async (...args: string[]) => {
-    const out = await new Deno.Command(OPENSSL, { args, cwd: dir, stdout: "null", stderr: "piped" })
-      .output();
-    if (!out.success) throw new Error(new TextDecoder().decode(out.stderr));
-  };
-  const ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes"];
-  await run(
-    "req",
-    "-x509",
-    ...ec,
-    "-keyout",
-    "ca.key",
-    "-out",
-    "ca.pem",
-    "-days",
-    "2",
-    "-subj",
-    "/CN=Security Test CA",
-    "-addext",
-    "basicConstraints=critical,CA:TRUE",
-    "-addext",
-    "keyUsage=critical,keyCertSign",
-  );
-  await run("req", ...ec, "-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=localhost");
-  await Deno.writeTextFile(
-    `${dir}/ext.cnf`,
-    "basicConstraints=CA:FALSE\nkeyUsage=digitalSignature\nextendedKeyUsage=serverAuth\nsubjectAltName=DNS:localhost,IP:127.0.0.1\n",
-  );
-  await run(
-    "x509",
-    "-req",
-    "-in",
-    "server.csr",
-    "-CA",
-    "ca.pem",
-    "-CAkey",
-    "ca.key",
-    "-CAcreateserial",
-    "-out",
-    "server.pem",
-    "-days",
-    "2",
-    "-extfile",
-    "ext.cnf",
-  );
   return {
     dir,
-    ca: `${dir}/ca.pem`,
-    cert: await Deno.readTextFile(`${dir}/server.pem`),
-    key: await Deno.readTextFile(`${dir}/server.key`),
+    ...await makeServerCertificate(dir),
     async [Symbol.asyncDispose]() {
       await Deno.remove(dir, { recursive: true });
     },
