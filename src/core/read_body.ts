@@ -29,7 +29,7 @@ export async function readBody(
     await response.body?.cancel();
     return { body: buffer ? EMPTY : null, received: 0 };
   }
-  const length = declaredLength(response);
+  const length = declaredLength(response.headers);
   if (buffer && length !== null && length > request.maxBodySize) {
     await response.body.cancel();
     throw overLimit(request.maxBodySize, `declared as ${length} bytes`);
@@ -88,9 +88,9 @@ async function readChunks(
 }
 
 /** Content-Length when it describes the bytes we will read (no decoding in between). */
-function declaredLength(response: Response): number | null {
-  const value = response.headers.get("content-length");
-  if (value === null || response.headers.has("content-encoding")) return null;
+export function declaredLength(headers: Headers): number | null {
+  const value = headers.get("content-length");
+  if (value === null || headers.has("content-encoding")) return null;
   const length = Number(value);
   return Number.isSafeInteger(length) && length >= 0 ? length : null;
 }

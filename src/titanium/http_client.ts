@@ -12,16 +12,19 @@ import { basicAuthorization } from "../core/auth.ts";
 import { ClientPool } from "../core/clients.ts";
 import { NetError } from "../core/errors.ts";
 import { createPipeline } from "../core/pipeline.ts";
-import { concat } from "../core/read_body.ts";
+import { concat, declaredLength } from "../core/read_body.ts";
+import {
+  DEFAULT_TIMEOUT,
+  readCredential,
+  readFile,
+  readMethod,
+  readTimeout,
+  readUrl,
+  tlsRefusal,
+} from "./settings.ts";
 import { scheduler } from "../core/scheduler.ts";
 import type { CoreRequest, RequestEvents, ResponseHead } from "../core/request.ts";
-import {
-  checkHeader,
-  checkHeaderSize,
-  isToken,
-  parseRequestUrl,
-  redactCredentials,
-} from "../core/url.ts";
+import { checkHeader, checkHeaderSize, parseRequestUrl } from "../core/url.ts";
 import { clearCookiesFor, sharedCookieStore } from "./cookies.ts";
 import { FileDownload } from "./download_file.ts";
 import { type Failure, toFailure } from "./errors.ts";
@@ -38,6 +41,8 @@ import type {
   SuccessResponse,
 } from "./types.ts";
 
+export { DEFAULT_TIMEOUT } from "./settings.ts";
+
 /** What `send()` accepts. */
 export type SendData =
   | string
@@ -48,15 +53,9 @@ export type SendData =
   | null
   | undefined;
 
-/** `timeout` when none is set: iOS's `NSURLRequest` default. */
-export const DEFAULT_TIMEOUT = 60_000;
 /** Redirects followed when `autoRedirect` is on (the Fetch standard's limit). */
 export const MAX_REDIRECTS = 20;
 
-const MAX_TIMER = 2_147_483_647;
-const HAS_SCHEME = /^[a-z][a-z0-9+.-]*:\/\//i;
-/** A character RFC 3986 does not allow in a URI, or a `%` that starts no escape. */
-const NOT_URI = /[^A-Za-z0-9\-._~:/?#[\]@!$&'()*+,;=%]|%(?![0-9A-Fa-f]{2})/;
 const SETTABLE = [
   "timeout",
   "autoRedirect",
@@ -613,7 +612,7 @@ export class HTTPClient {
     this.#statusText = head.statusText;
     this.#responseHeaders = head.headers;
     this.#location = head.url;
-    run.total = declaredLength(head.headers);
+    run.total = declaredLength(head.headers) ?? -1;
     if (run.target !== null && head.status < 400) run.download = new FileDownload(run.target);
     this.#setState(HTTPClient.HEADERS_RECEIVED);
     if (run !== this.#run) return;
@@ -712,101 +711,4 @@ function displayUrl(text: string): string {
   } catch {
     return text;
   }
-}
-
-function readMethod(value: string): string {
-  if (!isToken(value)) {
-    throw new NetError("INVALID_ARGUMENT", `'${value}' is not an HTTP method name`);
-  }
-  const upper = value.toUpperCase();
-  // fetch upper-cases these six itself; keep ours in step so the body rules see the same name.
-  return ["DELETE", "GET", "HEAD", "OPTIONS", "POST", "PUT", "PATCH"].includes(upper)
-    ? upper
-    : value;
-}
-
-function readTimeout(value: unknown): number {
-  if (value === undefined || value === null) return DEFAULT_TIMEOUT;
-  if (typeof value !== "number" || !Number.isFinite(value) || value < 0) {
-    throw new NetError(
-      "INVALID_ARGUMENT",
-      `'timeout' must be a number of milliseconds, 0 or more, got ${String(value)}`,
-    );
-  }
-  return Math.min(Math.round(value), MAX_TIMER);
-}
-
-function readFile(value: unknown): string | URL | null {
-  if (value === undefined || value === null || value === "") return null;
-  if (typeof value === "string") return value;
-  if (value instanceof URL && value.protocol === "file:") return value;
-  throw new NetError("INVALID_ARGUMENT", "'file' must be a path or a file: URL");
-}
-
-function readCredential(field: string, value: unknown): string | undefined {
-  if (value === undefined || value === null || value === "") return undefined;
-  if (typeof value !== "string") {
-    throw new NetError("INVALID_ARGUMENT", `'${field}' must be a string`);
-  }
-  return value;
-}
-
-/** Why the TLS settings cannot be honoured by Deno, or `null` when they can. */
-function tlsRefusal(validates: unknown, tlsVersion: unknown): string | null {
-  if (tlsVersion !== undefined && tlsVersion !== null) {
-    if (typeof tlsVersion !== "number" || ![0, 1, 2, 3, 4].includes(tlsVersion)) {
-      throw new NetError(
-        "INVALID_ARGUMENT",
-        `'tlsVersion' must be one of Network.TLS_VERSION_1_0 … TLS_VERSION_1_3, got ${
-          String(tlsVersion)
-        }`,
-      );
-    }
-  }
-  if (validates === false) {
-    return "validatesSecureCertificate = false is not supported: Deno cannot turn certificate " +
-      "verification off for one request (trust a private CA instead, or run Deno with " +
-      "--unsafely-ignore-certificate-errors for the whole process)";
-  }
-  if (tlsVersion === 4) {
-    return "tlsVersion = TLS_VERSION_1_3 cannot be enforced: Deno negotiates TLS 1.2 or 1.3 " +
-      "and cannot refuse 1.2 for one request";
-  }
-  return null;
-}
-
-/** Parses the URL given to `open()`; credentials in it become Basic auth. */
-function readUrl(
-  input: string,
-  autoEncode: boolean,
-): { url: URL; username: string | undefined; password: string | undefined } {
-  let text = input.trim();
-  if (!autoEncode && NOT_URI.test(text)) {
-    throw new NetError(
-      "BAD_URL",
-      `'${
-        redactCredentials(input)
-      }' has characters that must be percent-encoded, and autoEncodeUrl is false`,
-    );
-  }
-  let username: string | undefined;
-  let password: string | undefined;
-  try {
-    const parsed = new URL(HAS_SCHEME.test(text) ? text : `http://${text}`);
-    if (parsed.username || parsed.password) {
-      username = decodeURIComponent(parsed.username);
-      password = decodeURIComponent(parsed.password);
-      parsed.username = "";
-      parsed.password = "";
-      text = parsed.href;
-    }
-  } catch { /* parseRequestUrl reports it */ }
-  return { url: parseRequestUrl(text), username, password };
-}
-
-function declaredLength(headers: Headers): number {
-  const value = headers.get("content-length");
-  if (value === null || headers.has("content-encoding")) return -1;
-  const length = Number(value);
-  return Number.isSafeInteger(length) && length >= 0 ? length : -1;
 }
