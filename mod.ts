@@ -25,35 +25,9 @@ import http from "./ohos.ts";
 export { http };
 export default http;
 export { Network } from "./titanium.ts";
-export type {
-  Cookie,
-  CookieProperties,
-  DataStreamEvent,
-  Document,
-  FailureResponse,
-  HTTPClient,
-  HTTPClientCallback,
-  HTTPClientEvent,
-  HTTPClientProperties,
-  ReadyStateChangeEvent,
-  SendData,
-  SendStreamEvent,
-  SuccessResponse,
-} from "./titanium.ts";
+export type * from "./titanium.ts";
 export { configureScheduler, type SchedulerLimits } from "./src/core/scheduler.ts";
-export type {
-  AsyncCallback,
-  BusinessError,
-  Callback,
-  ClientCert,
-  DataReceiveProgressInfo,
-  DataSendProgressInfo,
-  HttpProxy,
-  HttpRequestOptions,
-  HttpResponse,
-  MultiFormData,
-  PerformanceTiming,
-} from "./src/ohos/types.ts";
+export type * from "./src/ohos/types.ts";
 export { HttpRequest } from "./src/ohos/http_request.ts";
 export {
   CertType,
