@@ -10,7 +10,7 @@
  * @module
  */
 
-import { toFetchBody } from "./body.ts";
+import { type RequestBody, toFetchBody } from "./body.ts";
 import type { ClientPool } from "./clients.ts";
 import { classifyError, NetError } from "./errors.ts";
 import { FETCH_FORBIDDEN_METHODS, rawFetch } from "./raw_http1.ts";
@@ -49,10 +49,9 @@ async function send(
   events: RequestEvents,
   clients: ClientPool,
 ): Promise<CoreResult> {
-  const recorder = new TimingRecorder(request.startTime);
   const deadline = new Deadline(request);
   try {
-    return await exchange(request, events, clients, recorder, deadline);
+    return await exchange(request, events, clients, deadline);
   } catch (error) {
     throw deadline.reason ?? classifyError(error, "connect");
   } finally {
@@ -64,21 +63,34 @@ async function exchange(
   request: CoreRequest,
   events: RequestEvents,
   clients: ClientPool,
-  recorder: TimingRecorder,
   deadline: Deadline,
 ): Promise<CoreResult> {
+  const recorder = new TimingRecorder(request.startTime);
   const { timing } = recorder;
   let url = request.url;
   let method = request.method;
   let body = request.body;
-  const headers = new Headers(request.headers);
-  let userCookie = headers.get("cookie");
+  // Copied only when a hop changes them: most requests send the caller's headers as they are.
+  let headers = request.headers;
+  let ownsHeaders = false;
+  const own = () => {
+    if (!ownsHeaders) [headers, ownsHeaders] = [new Headers(headers), true];
+    return headers;
+  };
+  let userCookie = request.cookies ? headers.get("cookie") : null;
 
   for (let redirects = 0;; redirects++) {
     if (deadline.reason) throw deadline.reason;
     if (request.cookies) {
-      const stored = request.cookies.cookieHeader(url);
-      applyCookies(headers, userCookie, typeof stored === "string" ? stored : await stored);
+      const pending = request.cookies.cookieHeader(url);
+      const stored = typeof pending === "string" ? pending : await pending;
+      // The caller's own Cookie value, joined with the stored cookies for this hop.
+      const value = (userCookie && stored ? `${userCookie}; ${stored}` : userCookie || stored) ||
+        null;
+      if (value !== headers.get("cookie")) {
+        if (value) own().set("cookie", value);
+        else own().delete("cookie");
+      }
     }
     // Transport hook: the client for this hop; a relayed route enforces connectTimeout per connection.
     const routing = clients.route(request, url);
@@ -87,17 +99,9 @@ async function exchange(
     const upload = body && (events.onUploadProgress || request.idleTimeout)
       ? uploadReporter(body.size, events, deadline)
       : null;
-    const init: RequestInit & { client?: Deno.HttpClient } = {
-      method,
-      headers,
-      redirect: "manual",
-      signal: deadline.signal,
-    };
-    if (body) init.body = toFetchBody(body, upload?.pulled);
-    if (route.client) init.client = route.client;
 
-    timing.firstSend = recorder.elapsed();
     const sentAt = performance.now();
+    timing.firstSend = recorder.elapsedAt(sentAt);
     let response: Response;
     try {
       response = FETCH_FORBIDDEN_METHODS.has(method.toUpperCase())
@@ -108,7 +112,7 @@ async function exchange(
           body: body?.bytes ?? null,
           signal: deadline.signal,
         })
-        : await fetch(url, init);
+        : await fetch(url, fetchInit(method, headers, body, upload, route.client, deadline));
     } catch (error) {
       throw deadline.reason ?? route.explain(classifyError(error, "connect"), url, sentAt);
     }
@@ -130,8 +134,10 @@ async function exchange(
       headers: response.headers,
       url: url.href,
     };
-    const setCookies = request.cookies ? response.headers.getSetCookie() : [];
-    if (setCookies.length > 0) await request.cookies!.store(url, setCookies);
+    if (request.cookies) {
+      const setCookies = response.headers.getSetCookie();
+      if (setCookies.length > 0) await request.cookies.store(url, setCookies);
+    }
 
     if (location !== null) {
       events.onHeaders?.(head);
@@ -147,13 +153,13 @@ async function exchange(
         );
       }
       if (next.origin !== url.origin) {
-        for (const name of CROSS_ORIGIN_STRIPPED_HEADERS) headers.delete(name);
+        for (const name of CROSS_ORIGIN_STRIPPED_HEADERS) own().delete(name);
         userCookie = null;
       }
       if (changesToGet(response.status, method)) {
         method = "GET";
         body = null;
-        for (const name of BODY_HEADERS) headers.delete(name);
+        for (const name of BODY_HEADERS) own().delete(name);
       }
       url = next;
       timing.redirect = recorder.elapsed();
@@ -164,24 +170,52 @@ async function exchange(
     deadline.touch();
     events.onHeaders?.(head);
     const bytes = await readBody(response, request, events, deadline);
-    timing.body = bytes.received > 0 ? recorder.elapsed() : 0;
     timing.finish = recorder.elapsed();
+    timing.body = bytes.received > 0 ? timing.finish : 0;
     return { head, body: bytes.body, redirects, timing };
   }
 }
 
-/** Sends the caller's own `Cookie` value joined with the stored cookies for this hop. */
-function applyCookies(headers: Headers, userCookie: string | null, stored: string): void {
-  const value = [userCookie, stored].filter(Boolean).join("; ");
-  if (value) headers.set("cookie", value);
-  else headers.delete("cookie");
+/**
+ * The `fetch` options of one hop. Headers go as a list of pairs, or not at
+ * all when there are none: `fetch` copies a `Headers` object through its
+ * slow iterator.
+ */
+function fetchInit(
+  method: string,
+  headers: Headers,
+  body: RequestBody | null,
+  upload: UploadReporter | null,
+  client: Deno.HttpClient | undefined,
+  deadline: Deadline,
+): RequestInit & { client?: Deno.HttpClient } {
+  const init: RequestInit & { client?: Deno.HttpClient } = {
+    method,
+    redirect: "manual",
+    signal: deadline.signal,
+  };
+  const list: [string, string][] = [];
+  headers.forEach((value, name) => list.push([name, value]));
+  if (list.length > 0) init.headers = list;
+  if (body) init.body = toFetchBody(body, upload?.pulled);
+  if (client) init.client = client;
+  return init;
+}
+
+interface UploadReporter {
+  pulled(sent: number): void;
+  done(): void;
 }
 
 /**
  * Counts the body bytes fetch pulls: each is progress for the idle limit;
  * reports them below the total, and the total only once the server has answered.
  */
-function uploadReporter(total: number, events: RequestEvents, deadline: Deadline) {
+function uploadReporter(
+  total: number,
+  events: RequestEvents,
+  deadline: Deadline,
+): UploadReporter {
   return {
     pulled(sent: number): void {
       deadline.touch();

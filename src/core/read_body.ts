@@ -36,14 +36,14 @@ export async function readBody(
   }
   // An idle limit needs each chunk as a sign of progress, whatever the body's size: a small
   // body dripping in slower than the limit overall but faster than it per chunk is no timeout.
-  const perChunk = !buffer || events.onDownloadProgress || length === null ||
-    response.headers.has("content-encoding") || request.idleTimeout;
+  // A length of null also covers encoded bodies, whose decoded size is unknown.
+  const perChunk = !buffer || events.onDownloadProgress || length === null || request.idleTimeout;
   try {
     if (!perChunk) {
       const body = new Uint8Array(await response.arrayBuffer());
       return { body, received: body.byteLength };
     }
-    return await readChunks(response.body, request, events, length ?? 0, deadline);
+    return await readChunks(response.body, request, events, length, deadline);
   } catch (error) {
     if (deadline.reason) throw deadline.reason;
     if (error instanceof NetError) throw error;
@@ -51,11 +51,85 @@ export async function readBody(
   }
 }
 
+/** Size of the arrays a body of unknown length is read into. */
+const CHUNK = 64 * 1024;
+
+/**
+ * Reads chunk by chunk into arrays we allocate (a BYOB reader): fetch's
+ * default reader allocates 64 KiB for every read, which costs a small body
+ * more than the whole request. Buffer mode fills its arrays in place, one of
+ * exactly the declared size when there is one; stream mode hands each chunk
+ * to `onData` and starts a new array.
+ */
 async function readChunks(
   stream: ReadableStream<Uint8Array>,
   request: CoreRequest,
   events: RequestEvents,
-  total: number,
+  declared: number | null,
+  deadline: Deadline,
+): Promise<BodyRead> {
+  const buffer = request.bodyMode === "buffer";
+  const reader = byobReader(stream);
+  if (!reader) return await readDefault(stream, request, events, declared, deadline);
+  const chunks: Uint8Array[] = [];
+  let received = 0;
+  let room = new Uint8Array(buffer && declared ? declared : CHUNK);
+  let used = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read(room.subarray(used));
+      // The read took over room's memory; value views it.
+      if (value) room = new Uint8Array(value.buffer);
+      if (done) break;
+      if (value.byteLength === 0) continue;
+      received += value.byteLength;
+      arrived(received, request, deadline);
+      if (buffer) {
+        used += value.byteLength;
+        if (used === room.byteLength) {
+          chunks.push(room);
+          // After a full declared-size array, the next read should only see the end of the body.
+          room = new Uint8Array(received === declared ? 1 : CHUNK);
+          used = 0;
+        }
+      } else {
+        const pending = events.onData?.(value);
+        if (pending) await pending;
+        room = new Uint8Array(CHUNK); // the chunk is the listener's now
+      }
+      events.onDownloadProgress?.(received, declared ?? 0);
+    }
+  } catch (error) {
+    await reader.cancel().catch(() => {});
+    throw error;
+  }
+  // No releaseLock(): it builds an error (with a stack) to reject the reader's promise.
+  if (buffer && used > 0) chunks.push(room.subarray(0, used));
+  return { body: buffer ? concat(chunks, received) : null, received };
+}
+
+/** Books the arrival of bytes: a sign of progress, checked against the size limit. */
+function arrived(received: number, request: CoreRequest, deadline: Deadline): void {
+  deadline.touch();
+  if (request.bodyMode === "buffer" && received > request.maxBodySize) {
+    throw overLimit(request.maxBodySize, `${received} bytes`);
+  }
+}
+
+function byobReader(stream: ReadableStream<Uint8Array>): ReadableStreamBYOBReader | null {
+  try {
+    return stream.getReader({ mode: "byob" });
+  } catch {
+    return null; // not a byte stream
+  }
+}
+
+/** The same for a stream that is not a byte stream (the raw HTTP/1.1 exchange). */
+async function readDefault(
+  stream: ReadableStream<Uint8Array>,
+  request: CoreRequest,
+  events: RequestEvents,
+  declared: number | null,
   deadline: Deadline,
 ): Promise<BodyRead> {
   const buffer = request.bodyMode === "buffer";
@@ -67,18 +141,15 @@ async function readChunks(
       const { done, value } = await reader.read();
       if (done) break;
       if (value.byteLength === 0) continue;
-      deadline.touch();
       received += value.byteLength;
+      arrived(received, request, deadline);
       if (buffer) {
-        if (received > request.maxBodySize) {
-          throw overLimit(request.maxBodySize, `${received} bytes`);
-        }
         chunks.push(value);
       } else {
         const pending = events.onData?.(value);
         if (pending) await pending;
       }
-      events.onDownloadProgress?.(received, total);
+      events.onDownloadProgress?.(received, declared ?? 0);
     }
   } catch (error) {
     await reader.cancel().catch(() => {});

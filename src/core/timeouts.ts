@@ -58,8 +58,8 @@ export class Deadline {
       clock.add(this);
     }
     if (signal) {
-      if (signal.aborted) this.#cutBy(signal);
-      else signal.addEventListener("abort", this.#onAbort);
+      if (signal.aborted) this.cutBy(signal);
+      else watch(signal, this);
     }
   }
 
@@ -89,7 +89,7 @@ export class Deadline {
   /** Stops the limits and the listener; call once the exchange is over. */
   clear(): void {
     clock.delete(this);
-    this.#signal?.removeEventListener("abort", this.#onAbort);
+    if (this.#signal) watched.get(this.#signal)?.delete(this);
   }
 
   /** Called by the clock: cuts the exchange when a limit has passed. */
@@ -103,9 +103,8 @@ export class Deadline {
     }
   }
 
-  readonly #onAbort = (): void => this.#cutBy(this.#signal!);
-
-  #cutBy(signal: AbortSignal): void {
+  /** Cuts the exchange because the caller's `signal` was aborted. */
+  cutBy(signal: AbortSignal): void {
     const reason = signal.reason;
     this.#cut(reason instanceof NetError ? reason : new NetError("ABORTED", String(reason)));
   }
@@ -116,6 +115,25 @@ export class Deadline {
     this.clear();
     this.#controller.abort(reason);
   }
+}
+
+/**
+ * The deadlines that follow each caller signal. A face's signal usually lives
+ * as long as the face object and serves many requests: one listener on it,
+ * added once, is much cheaper than a listener added and removed per request.
+ */
+const watched = new WeakMap<AbortSignal, Set<Deadline>>();
+
+function watch(signal: AbortSignal, deadline: Deadline): void {
+  let deadlines = watched.get(signal);
+  if (!deadlines) {
+    const followers = deadlines = new Set();
+    watched.set(signal, followers);
+    signal.addEventListener("abort", () => {
+      for (const follower of [...followers]) follower.cutBy(signal);
+    }, { once: true });
+  }
+  deadlines.add(deadline);
 }
 
 /** One timer for every pending deadline; it stops when none is pending. */

@@ -26,6 +26,8 @@ type Listener = (...args: any[]) => void;
 /** Listeners by event; listener errors are reported, never thrown into the request. */
 export class EventHub {
   readonly #listeners = new Map<EventType, Array<{ fn: Listener; once: boolean }>>();
+  /** Changes whenever an event gains its first listener or loses its last. */
+  version = 0;
 
   /** Adds a listener; the same function twice is kept once. */
   add(type: unknown, fn: unknown, once: boolean): void {
@@ -33,17 +35,21 @@ export class EventHub {
     if (typeof fn !== "function") throw parameterError("'callback' must be a function");
     const list = this.#listeners.get(event) ?? [];
     if (!list.some((entry) => entry.fn === fn)) list.push({ fn: fn as Listener, once });
+    if (!this.#listeners.has(event)) this.version++;
     this.#listeners.set(event, list);
   }
 
   /** Removes one listener, or every listener of the event without `fn`. */
   remove(type: unknown, fn?: unknown): void {
     const event = checkType(type);
-    if (fn === undefined) return void this.#listeners.delete(event);
+    if (fn === undefined) {
+      if (this.#listeners.delete(event)) this.version++;
+      return;
+    }
     if (typeof fn !== "function") throw parameterError("'callback' must be a function");
     const list = this.#listeners.get(event)?.filter((entry) => entry.fn !== fn);
     if (list?.length) this.#listeners.set(event, list);
-    else this.#listeners.delete(event);
+    else if (this.#listeners.delete(event)) this.version++;
   }
 
   /** Whether anyone listens to `type`. */

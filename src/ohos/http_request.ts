@@ -11,7 +11,7 @@ import { ClientPool } from "../core/clients.ts";
 import { NetError } from "../core/errors.ts";
 import { createPipeline } from "../core/pipeline.ts";
 import { scheduler } from "../core/scheduler.ts";
-import type { BodyMode, CoreResult, Dispatch, RequestEvents } from "../core/request.ts";
+import type { BodyMode, Dispatch, RequestEvents } from "../core/request.ts";
 import { toBusinessError } from "./errors.ts";
 import { EventHub } from "./events.ts";
 import { resolveRequest } from "./options.ts";
@@ -47,6 +47,7 @@ export class HttpRequest {
   readonly #clients = new ClientPool();
   readonly #dispatch: Dispatch = createPipeline(this.#clients, [cacheLayer(), scheduler.layer]);
   readonly #abort = new AbortController();
+  readonly #eventsCache: Partial<Record<BodyMode, { version: number; events: RequestEvents }>> = {};
 
   /**
    * Sends a request and reads the whole body (up to `maxLimit`).
@@ -72,21 +73,9 @@ export class HttpRequest {
    */
   request(url: string, options?: HttpRequestOptions): Promise<HttpResponse>;
   request(...args: unknown[]): Promise<HttpResponse> | void {
-    const { url, options, callback, error } = splitArgs(args);
     const start = performance.now();
-    const run = async () => {
-      if (error) throw error;
-      const { resolved, result } = await this.#send(url, options, "buffer", start);
-      const response = await toHttpResponse(
-        result,
-        resolved.expectDataType,
-        resolved.cookies,
-        start,
-        resolved.core.method === "HEAD",
-      );
-      return response;
-    };
-    return settle(run(), callback);
+    const { url, options, callback, error } = splitArgs(args);
+    return settle(this.#request(url, options, error, start), callback);
   }
 
   /**
@@ -114,15 +103,9 @@ export class HttpRequest {
    */
   requestInStream(url: string, options?: HttpRequestOptions): Promise<number>;
   requestInStream(...args: unknown[]): Promise<number> | void {
-    const { url, options, callback, error } = splitArgs(args);
     const start = performance.now();
-    const run = async () => {
-      if (error) throw error;
-      const { result } = await this.#send(url, options, "stream", start);
-      this.#emit("dataEnd");
-      return result.head.status;
-    };
-    return settle(run(), callback);
+    const { url, options, callback, error } = splitArgs(args);
+    return settle(this.#requestInStream(url, options, error, start), callback);
   }
 
   /**
@@ -274,23 +257,67 @@ export class HttpRequest {
     this.#events.remove(type, callback);
   }
 
-  async #send(url: unknown, options: unknown, mode: BodyMode, start: number) {
+  async #request(
+    url: unknown,
+    options: unknown,
+    error: NetError | undefined,
+    start: number,
+  ): Promise<HttpResponse> {
+    try {
+      if (error) throw error;
+      const resolving = this.#resolve(url, options, "buffer", start);
+      const resolved = resolving instanceof Promise ? await resolving : resolving;
+      const result = await this.#dispatch(resolved.core, this.#coreEvents("buffer"));
+      const response = toHttpResponse(
+        result,
+        resolved.expectDataType,
+        resolved.cookies,
+        start,
+        resolved.core.method === "HEAD",
+      );
+      return response instanceof Promise ? await response : response;
+    } catch (error) {
+      throw toBusinessError(error);
+    }
+  }
+
+  async #requestInStream(
+    url: unknown,
+    options: unknown,
+    error: NetError | undefined,
+    start: number,
+  ): Promise<number> {
+    try {
+      if (error) throw error;
+      const resolving = this.#resolve(url, options, "stream", start);
+      const resolved = resolving instanceof Promise ? await resolving : resolving;
+      const result = await this.#dispatch(resolved.core, this.#coreEvents("stream"));
+      this.#emit("dataEnd");
+      return result.head.status;
+    } catch (error) {
+      throw toBusinessError(error);
+    }
+  }
+
+  #resolve(url: unknown, options: unknown, mode: BodyMode, start: number) {
     if (this.#abort.signal.aborted) {
       throw new NetError("INTERNAL", "the HttpRequest was destroyed");
     }
-    const resolved = await resolveRequest(
+    return resolveRequest(
       url,
       options as HttpRequestOptions | undefined,
       mode,
       this.#abort.signal,
       start,
     );
-    const result: CoreResult = await this.#dispatch(resolved.core, this.#coreEvents(mode));
-    return { resolved, result };
   }
 
+  /** The core events for `mode`, rebuilt only when the set of listeners changed. */
   #coreEvents(mode: BodyMode): RequestEvents {
+    const cached = this.#eventsCache[mode];
+    if (cached?.version === this.#events.version) return cached.events;
     const events: RequestEvents = {
+      // Checked per call: a listener added while the request runs still hears its headers.
       onHeaders: (head) => {
         if (!this.#events.has("headersReceive") && !this.#events.has("headerReceive")) return;
         const header = headerObject(head.headers);
@@ -307,6 +334,7 @@ export class HttpRequest {
       events.onDownloadProgress = (receiveSize, totalSize) =>
         this.#emit("dataReceiveProgress", { receiveSize, totalSize });
     }
+    this.#eventsCache[mode] = { version: this.#events.version, events };
     return events;
   }
 
@@ -352,11 +380,8 @@ function settle<T>(
   promise: Promise<T>,
   callback: ((err: unknown, data: unknown) => void) | undefined,
 ): Promise<T> | void {
-  const mapped = promise.catch((error) => {
-    throw toBusinessError(error);
-  });
-  if (!callback) return mapped;
-  mapped.then(
+  if (!callback) return promise;
+  promise.then(
     (data) => callback(undefined, data),
     (error) => callback(error, undefined),
   );

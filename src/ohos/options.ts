@@ -52,14 +52,17 @@ export interface ResolvedRequest {
   readonly cookies: JarCookieStore;
 }
 
-/** Validates `options` and builds the core request. Rejects with a 401 `NetError`. */
-export async function resolveRequest(
+/**
+ * Validates `options` and builds the core request; throws a 401 `NetError`.
+ * Synchronous unless a multipart body has files to read.
+ */
+export function resolveRequest(
   url: unknown,
   options: HttpRequestOptions | undefined,
   bodyMode: BodyMode,
   signal: AbortSignal,
   startTime: number,
-): Promise<ResolvedRequest> {
+): ResolvedRequest | Promise<ResolvedRequest> {
   if (typeof url !== "string") invalidArgument("url", "must be a string", url);
   if (options === undefined) options = {};
   else if (!isPlainObject(options)) invalidArgument("options", "must be an object", options);
@@ -83,40 +86,43 @@ export async function resolveRequest(
   let body: RequestBody | null = null;
   if (QUERY_METHODS.has(method)) appendQuery(target, o.extraData);
   else body = readBody(o.extraData);
-
   const parts = readParts(o.multiFormDataList);
-  if (parts.length > 0 && !QUERY_METHODS.has(method) && isMultipart(headers)) {
-    const boundary = newBoundary();
-    body = await multipartBody(parts, boundary);
-    headers.set("content-type", multipartContentType(boundary));
-  }
-  if (body && !headers.has("content-type")) headers.set("content-type", "application/json");
 
   const range = readRange(o.resumeFrom, o.resumeTo, method);
   if (range) headers.set("range", range);
 
   const cookies = new JarCookieStore();
-  const core: CoreRequest = {
-    url: target,
-    method,
-    headers,
-    body,
-    totalTimeout,
-    connectTimeout,
-    maxBodySize,
-    protocol,
-    maxRedirects: DEFAULTS.maxRedirects,
-    bodyMode,
-    priority,
-    allowDowngrade,
-    cookies,
-    startTime,
-    signal,
-    transport,
-    // As in OpenHarmony, usingCache: false only stops answering from the cache.
-    cache: usingCache === false ? "reload" : "default",
+  const finish = (body: RequestBody | null): ResolvedRequest => {
+    if (body && !headers.has("content-type")) headers.set("content-type", "application/json");
+    const core: CoreRequest = {
+      url: target,
+      method,
+      headers,
+      body,
+      totalTimeout,
+      connectTimeout,
+      maxBodySize,
+      protocol,
+      maxRedirects: DEFAULTS.maxRedirects,
+      bodyMode,
+      priority,
+      allowDowngrade,
+      cookies,
+      startTime,
+      signal,
+      transport,
+      // As in OpenHarmony, usingCache: false only stops answering from the cache.
+      cache: usingCache === false ? "reload" : "default",
+    };
+    return { core, expectDataType: expectDataType as 0 | 1 | 2 | undefined, cookies };
   };
-  return { core, expectDataType: expectDataType as 0 | 1 | 2 | undefined, cookies };
+
+  if (parts.length > 0 && !QUERY_METHODS.has(method) && isMultipart(headers)) {
+    const boundary = newBoundary();
+    headers.set("content-type", multipartContentType(boundary));
+    return multipartBody(parts, boundary).then(finish);
+  }
+  return finish(body);
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

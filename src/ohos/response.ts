@@ -6,7 +6,7 @@
  * @module
  */
 
-import { type JarCookieStore, netscapeCookieLines } from "../core/cookies.ts";
+import { type Cookie, type JarCookieStore, netscapeCookieLines } from "../core/cookies.ts";
 import type { CoreResult } from "../core/request.ts";
 import type { Timing } from "../core/timing.ts";
 import { HttpDataType } from "./enums.ts";
@@ -24,28 +24,28 @@ export function headerObject(headers: Headers): Record<string, string | string[]
   return out;
 }
 
-/** The `HttpResponse` of a buffered request. */
-export async function toHttpResponse(
+/** The `HttpResponse` of a buffered request; synchronous while no cookie was stored. */
+export function toHttpResponse(
   result: CoreResult,
   expectDataType: HttpDataType | undefined,
   cookies: JarCookieStore,
   startTime: number,
   isHead: boolean,
-): Promise<HttpResponse> {
+): HttpResponse | Promise<HttpResponse> {
   const { head } = result;
   const [resultValue, resultType] = isHead && expectDataType === undefined
     ? ["", HttpDataType.STRING] as const
     : typedResult(result.body!, head.headers, expectDataType);
-  const stored = cookies.cookies();
-  const cookieLines = netscapeCookieLines(Array.isArray(stored) ? stored : await stored);
-  return {
+  const build = (stored: Cookie[]): HttpResponse => ({
     result: resultValue,
     resultType,
     responseCode: head.status,
     header: headerObject(head.headers),
-    cookies: cookieLines.join("\r\n"),
+    cookies: netscapeCookieLines(stored).join("\r\n"),
     performanceTiming: performanceTiming(result.timing, performance.now() - startTime),
-  };
+  });
+  const stored = cookies.cookies();
+  return Array.isArray(stored) ? build(stored) : stored.then(build);
 }
 
 function typedResult(

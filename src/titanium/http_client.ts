@@ -232,6 +232,7 @@ export class HTTPClient {
   #data: Blob | null = null;
   #xml: Document | null | undefined = undefined;
   #dictionary: Record<string, unknown> | null | undefined = undefined;
+  /** Set once a URL was parsed or a response arrived; `null` derives it from `#url`. */
   #location: string | null = null;
   #connectionType: string | null = null;
 
@@ -321,6 +322,8 @@ export class HTTPClient {
 
   /** The URL of the request; after redirects, the URL of the final response. */
   get location(): string | null {
+    // Normalised on demand: parsing the URL for a property rarely read costs every request.
+    if (this.#location === null && this.#url !== null) this.#location = displayUrl(this.#url);
     return this.#location;
   }
 
@@ -350,7 +353,7 @@ export class HTTPClient {
     this.#url = String(url);
     this.#resetResponse();
     this.#connectionType = this.#method;
-    this.#location = displayUrl(this.#url);
+    this.#location = null;
     this.#readyState = HTTPClient.OPENED;
     // Like Android (and iOS, which fires it from send()), after open() returns: a handler
     // assigned right after open() still sees OPENED. Skipped if the client moved on meanwhile.
@@ -396,7 +399,7 @@ export class HTTPClient {
     this.#run = run;
     this.#sent = true;
     this.#resetResponse();
-    this.#location = displayUrl(this.#url);
+    this.#location = null;
     return this.#execute(run, data);
   }
 
@@ -525,7 +528,8 @@ export class HTTPClient {
     const { url, username, password } = readUrl(this.#url!, this.autoEncodeUrl !== false);
     if (refusal && url.protocol === "https:") throw new NetError("TLS_HANDSHAKE", refusal);
 
-    const headers = new Headers({ "x-requested-with": "XMLHttpRequest" });
+    const headers = new Headers();
+    if (!this.#headers.has("x-requested-with")) headers.set("x-requested-with", "XMLHttpRequest");
     for (const [key, { value }] of this.#headers) {
       if (value === null) headers.delete(key);
       else headers.set(key, value);
