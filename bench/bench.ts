@@ -135,7 +135,7 @@ async function streaming(): Promise<void> {
   const url = `${origin.url}/stream?size=${size}`;
   const modes = ["raw fetch", "http requestInStream"];
   if (typeof (Network as { createHTTPClient?: unknown }).createHTTPClient === "function") {
-    modes.push("Network file");
+    modes.push("raw fetch to a file", "Network file");
   }
   const samples: Record<string, { mbps: number; rss: number }[]> = {};
   for (let round = 0; round < Math.min(ROUNDS, 3); round++) {

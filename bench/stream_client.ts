@@ -20,6 +20,13 @@ if (mode === "raw fetch") {
     if (done) break;
     bytes += value.byteLength;
   }
+} else if (mode === "raw fetch to a file") {
+  // The reference for `Network file`: the same disk writes, without the library.
+  const path = await Deno.makeTempFile();
+  const file = await Deno.open(path, { write: true });
+  await (await fetch(url)).body!.pipeTo(file.writable);
+  bytes = (await Deno.stat(path)).size;
+  await Deno.remove(path);
 } else if (mode === "http requestInStream") {
   const req = http.createHttp();
   req.on("dataReceive", (chunk: ArrayBuffer) => bytes += chunk.byteLength);

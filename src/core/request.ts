@@ -138,7 +138,11 @@ export interface ResponseHead {
 export interface RequestEvents {
   /** Once per response head: every redirect hop and the final response. */
   onHeaders?(head: ResponseHead): void;
-  /** Each body chunk (stream mode only); a returned promise is awaited before the next read. */
+  /**
+   * Each body chunk (stream mode only); a returned promise is awaited before
+   * the next read. The chunk's memory is reused by the next read: copy what
+   * you keep (`chunk.slice()`).
+   */
   onData?(chunk: Uint8Array): void | Promise<void>;
   /** Body bytes received so far; `total` is 0 when unknown. */
   onDownloadProgress?(received: number, total: number): void;

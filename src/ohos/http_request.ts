@@ -15,7 +15,7 @@ import type { BodyMode, Dispatch, RequestEvents } from "../core/request.ts";
 import { toBusinessError } from "./errors.ts";
 import { EventHub } from "./events.ts";
 import { resolveRequest } from "./options.ts";
-import { headerObject, toArrayBuffer, toHttpResponse } from "./response.ts";
+import { headerObject, toHttpResponse } from "./response.ts";
 import type {
   AsyncCallback,
   Callback,
@@ -330,7 +330,8 @@ export class HttpRequest {
         this.#emit("dataSendProgress", { sendSize, totalSize });
     }
     if (mode === "stream") {
-      events.onData = (chunk) => this.#emit("dataReceive", toArrayBuffer(chunk));
+      // A copy: the core reuses the chunk's memory, and listeners may keep what they get.
+      events.onData = (chunk) => this.#emit("dataReceive", chunk.slice().buffer);
       events.onDownloadProgress = (receiveSize, totalSize) =>
         this.#emit("dataReceiveProgress", { receiveSize, totalSize });
     }

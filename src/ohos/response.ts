@@ -89,7 +89,7 @@ function decode(body: Uint8Array, contentType: string | null): string {
 }
 
 /** A standalone `ArrayBuffer` holding exactly the bytes of `view`. */
-export function toArrayBuffer(view: Uint8Array): ArrayBuffer {
+function toArrayBuffer(view: Uint8Array): ArrayBuffer {
   if (view.byteOffset === 0 && view.byteLength === view.buffer.byteLength) {
     return view.buffer as ArrayBuffer;
   }

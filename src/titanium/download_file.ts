@@ -20,8 +20,12 @@ export class FileDownload {
   readonly #temp: string;
   #file: Deno.FsFile | null = null;
   #opening: Promise<Deno.FsFile> | null = null;
-  readonly #buffer = new Uint8Array(WRITE_SIZE);
+  /** Two buffers: one fills from the network while the other is written. */
+  #filling: Uint8Array = new Uint8Array(WRITE_SIZE);
+  #spare: Uint8Array | null = new Uint8Array(WRITE_SIZE);
   #buffered = 0;
+  /** The write in progress, if any; it owns the buffer that is not filling. */
+  #writing: Promise<void> | null = null;
 
   /** @param target where the complete body goes: a path or a `file:` URL */
   constructor(target: string | URL) {
@@ -36,20 +40,27 @@ export class FileDownload {
   }
 
   /**
-   * Appends a chunk. Chunks are gathered into {@linkcode WRITE_SIZE} writes
-   * (one file operation per small network chunk costs most of the time);
-   * resolves once the chunk is buffered or written (backpressure).
+   * Appends a copy of `chunk`. Chunks are gathered into
+   * {@linkcode WRITE_SIZE} writes (one file operation per small network chunk
+   * costs most of the time), and a full buffer is written while the next one
+   * fills, so disk and network overlap. Resolves once the chunk is copied;
+   * waits only when both buffers are busy (backpressure).
    */
   async write(chunk: Uint8Array): Promise<void> {
-    if (this.#buffered + chunk.byteLength > WRITE_SIZE) await this.#flush();
-    if (chunk.byteLength >= WRITE_SIZE) return await this.#writeAll(chunk);
-    this.#buffer.set(chunk, this.#buffered);
-    this.#buffered += chunk.byteLength;
+    let offset = 0;
+    while (offset < chunk.byteLength) {
+      const n = Math.min(chunk.byteLength - offset, WRITE_SIZE - this.#buffered);
+      this.#filling.set(chunk.subarray(offset, offset + n), this.#buffered);
+      this.#buffered += n;
+      offset += n;
+      if (this.#buffered === WRITE_SIZE) await this.#flush();
+    }
   }
 
   /** Writes what is buffered, closes the temporary file and renames it onto the target. */
   async commit(): Promise<void> {
     await this.#flush();
+    await this.#writing;
     await this.#open();
     this.#close();
     try {
@@ -60,11 +71,19 @@ export class FileDownload {
     }
   }
 
+  /** Starts writing the filling buffer once the previous write is done; swaps the buffers. */
   async #flush(): Promise<void> {
     if (this.#buffered === 0) return;
-    const bytes = this.#buffer.subarray(0, this.#buffered);
+    await this.#writing; // a failed write rejects here, before more is written
+    const full = this.#filling.subarray(0, this.#buffered);
+    this.#filling = this.#spare!;
+    this.#spare = null;
     this.#buffered = 0;
-    await this.#writeAll(bytes);
+    const writing = this.#writeAll(full).then(() => {
+      this.#spare = new Uint8Array(full.buffer);
+    });
+    writing.catch(() => {}); // handled where it is awaited
+    this.#writing = writing;
   }
 
   async #writeAll(bytes: Uint8Array): Promise<void> {
@@ -79,6 +98,7 @@ export class FileDownload {
 
   /** Closes and removes the temporary file; never throws. */
   async discard(): Promise<void> {
+    await this.#writing?.catch(() => {});
     if (this.#opening) await this.#opening.catch(() => {});
     this.#close();
     await Deno.remove(this.#temp).catch(() => {});

@@ -585,7 +585,7 @@ export class HTTPClient {
       onData: (chunk) => {
         if (run !== this.#run) return undefined;
         if (run.download) return run.download.write(chunk);
-        run.chunks.push(chunk);
+        run.chunks.push(chunk.slice()); // the core reuses the chunk's memory
         return undefined;
       },
     };
