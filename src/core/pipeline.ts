@@ -78,6 +78,7 @@ async function exchange(
     return headers;
   };
   let userCookie = request.cookies ? headers.get("cookie") : null;
+  let sentCookie = userCookie;
 
   for (let redirects = 0;; redirects++) {
     if (deadline.reason) throw deadline.reason;
@@ -87,9 +88,10 @@ async function exchange(
       // The caller's own Cookie value, joined with the stored cookies for this hop.
       const value = (userCookie && stored ? `${userCookie}; ${stored}` : userCookie || stored) ||
         null;
-      if (value !== headers.get("cookie")) {
+      if (value !== sentCookie) {
         if (value) own().set("cookie", value);
         else own().delete("cookie");
+        sentCookie = value;
       }
     }
     // Transport hook: the client for this hop; a relayed route enforces connectTimeout per connection.
@@ -154,7 +156,7 @@ async function exchange(
       }
       if (next.origin !== url.origin) {
         for (const name of CROSS_ORIGIN_STRIPPED_HEADERS) own().delete(name);
-        userCookie = null;
+        userCookie = sentCookie = null;
       }
       if (changesToGet(response.status, method)) {
         method = "GET";

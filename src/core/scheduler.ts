@@ -28,14 +28,20 @@ export const DEFAULT_LIMITS: Readonly<SchedulerLimits> = {
 interface Waiter {
   readonly origin: string;
   readonly priority: number;
-  readonly start: () => void;
+  readonly start: (slot: Slot) => void;
+}
+
+/** The count of one origin's requests in flight, held by each of them. */
+interface Slot {
+  count: number;
 }
 
 /** Shares its limits between every layer it creates. */
 export class Scheduler {
   #limits: SchedulerLimits = { ...DEFAULT_LIMITS };
   #inFlight = 0;
-  readonly #perOrigin = new Map<string, number>();
+  /** Requests in flight per origin; an origin leaves the map when its count drops to 0. */
+  readonly #perOrigin = new Map<string, Slot>();
   #queue: Waiter[] = [];
 
   /** Changes the limits; queued requests start at once if the new limits allow. */
@@ -63,8 +69,8 @@ export class Scheduler {
     const origin = request.url.origin;
     if (this.#queue.length === 0 && this.#hasRoom(origin)) {
       // No contention: two counters, no extra promise hop.
-      this.#take(origin);
-      return next(request, events).finally(() => this.#release(origin));
+      const slot = this.#take(origin);
+      return next(request, events).finally(() => this.#release(origin, slot));
     }
     return this.#queued(next, request, events, origin);
   };
@@ -75,41 +81,42 @@ export class Scheduler {
     events: RequestEvents,
     origin: string,
   ): Promise<CoreResult> {
-    await this.#wait(request, origin);
+    const slot = await this.#wait(request, origin);
     try {
       return await next(request, events);
     } finally {
-      this.#release(origin);
+      this.#release(origin, slot);
     }
   }
 
   #hasRoom(origin: string): boolean {
     return this.#inFlight < this.#limits.maxInFlight &&
-      (this.#perOrigin.get(origin) ?? 0) < this.#limits.maxInFlightPerOrigin;
+      (this.#perOrigin.get(origin)?.count ?? 0) < this.#limits.maxInFlightPerOrigin;
   }
 
-  #take(origin: string): void {
+  #take(origin: string): Slot {
     this.#inFlight++;
-    this.#perOrigin.set(origin, (this.#perOrigin.get(origin) ?? 0) + 1);
+    let slot = this.#perOrigin.get(origin);
+    if (slot) slot.count++;
+    else this.#perOrigin.set(origin, slot = { count: 1 });
+    return slot;
   }
 
-  #release(origin: string): void {
+  #release(origin: string, slot: Slot): void {
     this.#inFlight--;
-    const count = this.#perOrigin.get(origin)! - 1;
-    if (count === 0) this.#perOrigin.delete(origin);
-    else this.#perOrigin.set(origin, count);
-    this.#drain();
+    if (--slot.count === 0) this.#perOrigin.delete(origin);
+    if (this.#queue.length > 0) this.#drain();
   }
 
-  #wait(request: CoreRequest, origin: string): Promise<void> {
+  #wait(request: CoreRequest, origin: string): Promise<Slot> {
     const signal = request.signal;
     return new Promise((resolve, reject) => {
       const waiter: Waiter = {
         origin,
         priority: request.priority,
-        start: () => {
+        start: (slot) => {
           signal?.removeEventListener("abort", onAbort);
-          resolve();
+          resolve(slot);
         },
       };
       const onAbort = () => {
@@ -137,8 +144,7 @@ export class Scheduler {
       if (this.#inFlight >= this.#limits.maxInFlight) return;
       if (this.#hasRoom(waiter.origin)) {
         this.#queue.splice(i, 1);
-        this.#take(waiter.origin);
-        waiter.start();
+        waiter.start(this.#take(waiter.origin));
       } else {
         i++;
       }
