@@ -73,10 +73,6 @@ async function exchange(
   // Copied only when a hop changes them: most requests send the caller's headers as they are.
   let headers = request.headers;
   let ownsHeaders = false;
-  const own = () => {
-    if (!ownsHeaders) [headers, ownsHeaders] = [new Headers(headers), true];
-    return headers;
-  };
   let userCookie = request.cookies ? headers.get("cookie") : null;
   let sentCookie = userCookie;
 
@@ -89,8 +85,9 @@ async function exchange(
       const value = (userCookie && stored ? `${userCookie}; ${stored}` : userCookie || stored) ||
         null;
       if (value !== sentCookie) {
-        if (value) own().set("cookie", value);
-        else own().delete("cookie");
+        if (!ownsHeaders) [headers, ownsHeaders] = [new Headers(headers), true];
+        if (value) headers.set("cookie", value);
+        else headers.delete("cookie");
         sentCookie = value;
       }
     }
@@ -114,7 +111,7 @@ async function exchange(
           body: body?.bytes ?? null,
           signal: deadline.signal,
         })
-        : await fetch(url, fetchInit(method, headers, body, upload, route.client, deadline));
+        : await fetch(url.href, fetchInit(method, headers, body, upload, route.client, deadline));
     } catch (error) {
       throw deadline.reason ?? route.explain(classifyError(error, "connect"), url, sentAt);
     }
@@ -154,14 +151,19 @@ async function exchange(
           `the redirect from https to http (${next.host}) was refused: a downgrade`,
         );
       }
-      if (next.origin !== url.origin) {
-        for (const name of CROSS_ORIGIN_STRIPPED_HEADERS) own().delete(name);
+      const crossOrigin = next.origin !== url.origin;
+      const toGet = changesToGet(response.status, method);
+      if ((crossOrigin || toGet) && !ownsHeaders) {
+        [headers, ownsHeaders] = [new Headers(headers), true];
+      }
+      if (crossOrigin) {
+        for (const name of CROSS_ORIGIN_STRIPPED_HEADERS) headers.delete(name);
         userCookie = sentCookie = null;
       }
-      if (changesToGet(response.status, method)) {
+      if (toGet) {
         method = "GET";
         body = null;
-        for (const name of BODY_HEADERS) own().delete(name);
+        for (const name of BODY_HEADERS) headers.delete(name);
       }
       url = next;
       timing.redirect = recorder.elapsed();
