@@ -63,9 +63,16 @@ Deno.test("transport DNS: dnsServers (dnsmasq) and dnsOverHttps (RFC 8484) resol
     },
   );
   const dohQueries: string[] = [];
+  let hungQueryCut = false;
   await using doh = Deno.serve(
     { hostname: "127.0.0.1", port: 0, onListen() {}, ...tls },
     async (request) => {
+      const path = new URL(request.url).pathname;
+      if (path === "/broken") return new Response("down", { status: 503 });
+      if (path === "/hang") {
+        // A body that never ends; its cancel proves the lookup's signal reached the DoH exchange.
+        return new Response(new ReadableStream({ cancel: () => void (hungQueryCut = true) }));
+      }
       if (
         request.method !== "POST" ||
         request.headers.get("content-type") !== "application/dns-message"
@@ -155,6 +162,39 @@ Deno.test("transport DNS: dnsServers (dnsmasq) and dnsOverHttps (RFC 8484) resol
     );
     assert.equal(err.code, 2300006, err.message);
     assert.match(err.message, /'nowhere\.test' has no address \(asked DNS over HTTPS/);
+  });
+
+  await t.step("dnsOverHttps: the query trusts caPath; without it: 2300006", async () => {
+    using req = createHttp();
+    dohQueries.length = 0;
+    const err = await failure(req.request(plainUrl, { dnsOverHttps }));
+    assert.equal(err.code, 2300006, err.message);
+    assert.match(err.message, /'app\.test' has no address \(asked DNS over HTTPS https:\/\/127/);
+    assert.equal(dohQueries.length, 0, "the self-signed DoH server is not trusted");
+  });
+
+  await t.step("dnsOverHttps: a DoH server answering 503 gives 2300006", async () => {
+    using req = createHttp();
+    const broken = `https://127.0.0.1:${doh.addr.port}/broken`;
+    const err = await failure(req.request(plainUrl, { dnsOverHttps: broken, caPath: pki.caPem }));
+    assert.equal(err.code, 2300006, err.message);
+    assert.match(
+      err.message,
+      /'app\.test' has no address \(asked DNS over HTTPS https:\/\/127\.0\.0\.1:\d+\/broken: HTTP 503/,
+    );
+  });
+
+  await t.step("dnsOverHttps: connectTimeout cuts a DoH server that never answers", async () => {
+    using req = createHttp();
+    const hang = `https://127.0.0.1:${doh.addr.port}/hang`;
+    const err = await failure(
+      req.request(plainUrl, { dnsOverHttps: hang, caPath: pki.caPem, connectTimeout: 300 }),
+    );
+    assert.equal(err.code, 2300028, err.message);
+    for (let waited = 0; !hungQueryCut && waited < 2000; waited += 10) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    assert.ok(hungQueryCut, "the DoH query was cut with the lookup");
   });
 
   await t.step("dnsOverHttps wins over dnsServers (as in libcurl)", async () => {

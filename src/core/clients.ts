@@ -13,8 +13,17 @@
  * @module
  */
 
-import { dohResolver, isIpLiteral, type Resolver, serversResolver, systemResolver } from "./dns.ts";
+import { bytesBody } from "./body.ts";
+import {
+  type DohAnswer,
+  dohResolver,
+  isIpLiteral,
+  type Resolver,
+  serversResolver,
+  systemResolver,
+} from "./dns.ts";
 import { NetError } from "./errors.ts";
+import { createPipeline } from "./pipeline.ts";
 import {
   createClient,
   type EnvironmentMode,
@@ -25,7 +34,7 @@ import {
   proxyLabel,
 } from "./proxy.ts";
 import { type ConnectionPhases, type RelayCredentials, SocksRelay } from "./relay.ts";
-import type { CoreRequest, DnsChoice, ProxyServer, TransportOptions } from "./request.ts";
+import type { CoreRequest, Dispatch, DnsChoice, ProxyServer, TransportOptions } from "./request.ts";
 import { loadCaCertificates, loadClientIdentity } from "./tls.ts";
 
 /** How one hop of a request is sent. */
@@ -55,6 +64,8 @@ export class ClientPool {
   readonly #routes = new Map<string, Promise<Route>>();
   readonly #open = new Set<Deno.HttpClient>();
   #relay: SocksRelay | null = null;
+  /** The pipeline over this pool that carries DNS-over-HTTPS queries; made on first use. */
+  #dohDispatch: Dispatch | null = null;
   #closed = false;
 
   /**
@@ -118,7 +129,7 @@ export class ClientPool {
       Object.assign(options, await loadClientIdentity(transport.clientCert));
     }
     this.#throwIfClosed();
-    const resolver = transport?.dns ? this.#resolver(transport.dns, caCerts) : null;
+    const resolver = transport?.dns ? this.#resolver(transport.dns, transport) : null;
 
     let mode: EnvironmentMode = proxy === "direct" ? "direct" : "environment";
     let relay: { relay: SocksRelay; credentials: RelayCredentials } | null = null;
@@ -185,13 +196,60 @@ export class ClientPool {
     if (this.#closed) throw new NetError("DESTROYED", "the client pool is closed");
   }
 
-  /** The resolver of a DNS choice; DNS over HTTPS gets its own direct client with the same trust. */
-  #resolver(dns: DnsChoice, caCerts: string[] | undefined): Resolver {
+  /**
+   * The resolver of a DNS choice. DNS-over-HTTPS queries are requests of
+   * their own through the pipeline over this pool (so their clients close
+   * with it), with the same trust but direct and with the system's resolver:
+   * a proxy, the relay or the DoH resolver itself would recurse.
+   */
+  #resolver(dns: DnsChoice, transport: TransportOptions): Resolver {
     if ("servers" in dns) return serversResolver(dns.servers);
-    const client = createClient(caCerts ? { caCerts } : {}, "direct");
-    this.#open.add(client);
-    return dohResolver(dns.dohUrl, client);
+    const dohTransport: TransportOptions = {
+      caPath: transport.caPath,
+      clientCert: transport.clientCert,
+      proxy: "direct",
+      dns: null,
+      exactConnectTimeout: false,
+    };
+    return dohResolver(dns.dohUrl, async (url, query, signal): Promise<DohAnswer> => {
+      this.#dohDispatch ??= createPipeline(this);
+      const result = await this.#dohDispatch(dohRequest(url, query, signal, dohTransport), {});
+      return { status: result.head.status, body: result.body ?? new Uint8Array() };
+    });
   }
+}
+
+/**
+ * One RFC 8484 POST query. No time limits of its own: the caller's `signal`
+ * (the relay's connect limit) bounds it. 65535 bytes is the largest DNS message.
+ */
+function dohRequest(
+  url: URL,
+  query: Uint8Array,
+  signal: AbortSignal | undefined,
+  transport: TransportOptions,
+): CoreRequest {
+  return {
+    url,
+    method: "POST",
+    headers: new Headers({
+      "content-type": "application/dns-message",
+      accept: "application/dns-message",
+    }),
+    body: bytesBody(query),
+    totalTimeout: 0,
+    connectTimeout: 0,
+    maxBodySize: 65535,
+    protocol: "auto",
+    maxRedirects: 0,
+    bodyMode: "buffer",
+    priority: 1000,
+    cookies: null,
+    startTime: performance.now(),
+    signal: signal ?? null,
+    cache: "no-store",
+    transport,
+  };
 }
 
 /** The proxy of one hop: an exclusion list sends matching hosts direct. */

@@ -70,23 +70,26 @@ export function serversResolver(servers: readonly NameServer[]): Resolver {
   };
 }
 
+/** The HTTP answer to one DNS-over-HTTPS query: its status and its body (a DNS message). */
+export interface DohAnswer {
+  readonly status: number;
+  readonly body: Uint8Array;
+}
+
 /**
- * Sends RFC 8484 POST queries (A and AAAA at once) to `url` with `client`,
- * which carries the request's trust settings and no proxy.
+ * Sends one RFC 8484 POST query (a DNS message) to the DoH endpoint `url`
+ * and gives back the HTTP answer; rejects when the exchange fails or `signal` aborts.
  */
-export function dohResolver(url: URL, client: Deno.HttpClient | undefined): Resolver {
+export type DohSend = (url: URL, query: Uint8Array, signal?: AbortSignal) => Promise<DohAnswer>;
+
+/**
+ * Sends RFC 8484 queries (A and AAAA at once) to `url` through `send`, which
+ * carries the request's trust settings and goes direct (no proxy, no relay).
+ */
+export function dohResolver(url: URL, send: DohSend): Resolver {
   const query = async (host: string, type: number, signal?: AbortSignal): Promise<string[]> => {
-    const init: RequestInit & { client?: Deno.HttpClient } = {
-      method: "POST",
-      headers: { "content-type": "application/dns-message", accept: "application/dns-message" },
-      body: encodeQuery(host, type),
-    };
-    if (signal) init.signal = signal;
-    if (client) init.client = client;
-    // The resolver's own exchange, not a user request: it never goes through a proxy or the relay.
-    const response = await fetch(url, init);
-    const body = new Uint8Array(await response.arrayBuffer());
-    if (!response.ok) throw new Error(`HTTP ${response.status}`);
+    const { status, body } = await send(url, encodeQuery(host, type), signal);
+    if (status < 200 || status > 299) throw new Error(`HTTP ${status}`);
     const answer = decodeAnswer(body, type);
     if (answer.rcode !== 0) throw new Error(`response code ${answer.rcode}`);
     return answer.addresses;

@@ -1,21 +1,19 @@
 /**
  * The timers of one exchange over one `AbortController`: a total limit, a
  * limit on reaching the response head, an idle limit (no progress), and the
- * caller's own signal. The
- * reason the exchange was cut is kept, so failures are classified once.
+ * caller's own signal. The reason the exchange was cut is kept, so failures
+ * are classified once.
  *
  * A timer per request costs real throughput (a `setTimeout` plus a
- * `clearTimeout` for every request), so all deadlines share one clock that
- * ticks only while some deadline is pending. A limit fires at most
- * {@linkcode TICK_MS} late.
+ * `clearTimeout` for every request, and a short timer slows Deno's event
+ * loop on every turn), so all deadlines share one clock whose single timer
+ * is set for the earliest moment any pending deadline can expire, and only
+ * while some deadline is pending.
  *
  * @module
  */
 
 import { NetError } from "./errors.ts";
-
-/** The clock's resolution in ms. */
-export const TICK_MS = 10;
 
 /** What a {@linkcode Deadline} enforces: the fields of a core request it reads. */
 export interface DeadlineLimits {
@@ -54,9 +52,7 @@ export class Deadline {
     this.connectAt = connectTimeout > 0 && connectTimeout < (totalTimeout || Infinity)
       ? startTime + connectTimeout
       : Infinity;
-    if (this.totalAt !== Infinity || this.connectAt !== Infinity || this.#idleMs > 0) {
-      clock.add(this);
-    }
+    if (this.nextCheck() !== Infinity) clock.add(this);
     if (signal) {
       if (signal.aborted) this.cutBy(signal);
       else watch(signal, this);
@@ -90,6 +86,12 @@ export class Deadline {
   clear(): void {
     clock.delete(this);
     if (this.#signal) watched.get(this.#signal)?.delete(this);
+  }
+
+  /** The earliest `performance.now()` at which a limit can have passed (Infinity: never). */
+  nextCheck(): number {
+    const idleAt = this.#idleMs > 0 ? this.#lastActivity + this.#idleMs : Infinity;
+    return Math.min(this.totalAt, this.connectAt, idleAt);
   }
 
   /** Called by the clock: cuts the exchange when a limit has passed. */
@@ -136,14 +138,17 @@ function watch(signal: AbortSignal, deadline: Deadline): void {
   deadlines.add(deadline);
 }
 
-/** One timer for every pending deadline; it stops when none is pending. */
+/** One timer for every pending deadline, set for the earliest one; none while none is pending. */
 class Clock {
   readonly #pending = new Set<Deadline>();
   #timer: ReturnType<typeof setTimeout> | undefined;
+  /** When the timer fires (Infinity: no timer). */
+  #at = Infinity;
 
   add(deadline: Deadline): void {
     this.#pending.add(deadline);
-    this.#timer ??= setTimeout(this.#tick, TICK_MS);
+    // Requests with the same limits expire in the order they start: usually no new timer.
+    this.#schedule(deadline.nextCheck());
   }
 
   delete(deadline: Deadline): void {
@@ -151,14 +156,29 @@ class Clock {
     if (this.#pending.size === 0 && this.#timer !== undefined) {
       clearTimeout(this.#timer);
       this.#timer = undefined;
+      this.#at = Infinity;
     }
+  }
+
+  #schedule(at: number): void {
+    if (at >= this.#at) return;
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#at = at;
+    this.#timer = setTimeout(this.#tick, Math.max(0, at - performance.now()));
   }
 
   readonly #tick = (): void => {
     this.#timer = undefined;
+    this.#at = Infinity;
     const now = performance.now();
-    for (const deadline of this.#pending) deadline.check(now);
-    if (this.#pending.size > 0) this.#timer = setTimeout(this.#tick, TICK_MS);
+    let next = Infinity;
+    for (const deadline of this.#pending) {
+      deadline.check(now);
+      // A deadline that was cut left the set; the others may have moved (progress, head).
+      if (this.#pending.has(deadline)) next = Math.min(next, deadline.nextCheck());
+    }
+    // At least 1 ms on: a timer that fires a little early must not spin.
+    if (next !== Infinity) this.#schedule(Math.max(next, now + 1));
   };
 }
 
