@@ -5,7 +5,7 @@
  * @module
  */
 
-import { OPTIONS, type OptionSpec } from "./args.ts";
+import { OPTIONS, type OptionSpec } from "./option_table.ts";
 import { EXIT_CODE_TABLE } from "./exit_codes.ts";
 
 /** The program's version, as in deno.json. */

@@ -9,7 +9,8 @@
 
 import http from "../../ohos.ts";
 import type { HttpRequestOptions } from "../../mod.ts";
-import { type CliArgs, parseArgs } from "./args.ts";
+import type { CliArgs } from "./cli_args.ts";
+import { parseArgs } from "./parse_args.ts";
 import { CliError, EXIT, oneLine, toCliError, UsageError } from "./exit_codes.ts";
 import { helpText, VERSION } from "./help.ts";
 import {

@@ -8,7 +8,7 @@
 
 import http from "../../ohos.ts";
 import type { HttpRequestOptions, MultiFormData } from "../../mod.ts";
-import type { CliArgs, DataArg } from "./args.ts";
+import type { CliArgs, DataArg } from "./cli_args.ts";
 import { CliError, EXIT, UsageError } from "./exit_codes.ts";
 import { PROXY_VARIABLES } from "../core/proxy.ts";
 

@@ -1,66 +1,20 @@
 /**
- * Argument parsing of the command-line program: one table of options drives
- * both the parser and `--help`, so every option is documented with an
- * example. Short options cluster as in curl (`-sLo out.bin`), long options
- * take their value as the next argument or after `=`.
+ * The option table: one entry per option with its names, help line, example
+ * and what it sets. It drives both the parser and `--help`, so every option
+ * is documented with an example; the order here is the order of `--help`.
  *
  * @module
  */
 
+import type { CliArgs } from "./cli_args.ts";
 import { UsageError } from "./exit_codes.ts";
-
-/** One piece of request body given with -d or --data-binary. */
-export interface DataArg {
-  /** `ascii`: -d (an @file loses its CR and LF, as in curl); `binary`: --data-binary. */
-  readonly kind: "ascii" | "binary";
-  /** The literal data, or `@path` (`@-` for standard input). */
-  readonly value: string;
-}
-
-/** The parsed command line. */
-export interface CliArgs {
-  url: string | undefined;
-  method: string | undefined;
-  /** Headers in order; a `null` value removes the header (`-H 'Name:'`). */
-  headers: Array<[name: string, value: string | null]>;
-  data: DataArg[];
-  json: string[];
-  form: string[];
-  /** `-o FILE`; `-` or absent: standard output. */
-  output: string | undefined;
-  resume: boolean;
-  include: boolean;
-  head: boolean;
-  location: boolean;
-  /** --max-redirs; -1 means the library's own limit. */
-  maxRedirs: number | undefined;
-  /** --timeout in ms. */
-  timeout: number | undefined;
-  /** --connect-timeout in ms. */
-  connectTimeout: number | undefined;
-  /** --max-size in bytes. */
-  maxSize: number | undefined;
-  cacert: string | undefined;
-  cert: string | undefined;
-  key: string | undefined;
-  certType: "PEM" | "DER" | "P12" | undefined;
-  pass: string | undefined;
-  proxy: string | undefined;
-  noproxy: string[] | undefined;
-  dnsServers: string[] | undefined;
-  dohUrl: string | undefined;
-  protocol: "http1.1" | "http2" | undefined;
-  /** --cache: `true`, or the directory of --cache=DIR. */
-  cache: true | string | undefined;
-  timing: boolean;
-  priority: number | undefined;
-  silent: boolean;
-  fail: boolean;
-  userAgent: string | undefined;
-  user: string | undefined;
-  help: boolean;
-  version: boolean;
-}
+import {
+  parseHeader,
+  parseInteger,
+  parseList,
+  parseSecondsToMs,
+  parseSize,
+} from "./option_values.ts";
 
 /** How an option takes its value. */
 type Arity = "none" | "required" | "optional";
@@ -84,6 +38,7 @@ export interface OptionSpec {
   readonly apply: (args: CliArgs, value: string | undefined, name: string) => void;
 }
 
+/** An option that takes no value. */
 function flag(
   long: string,
   short: string | undefined,
@@ -95,6 +50,7 @@ function flag(
   return { long, short, aliases, arity: "none", help, example, apply: (a) => apply(a) };
 }
 
+/** An option that needs a value: after `=`, glued to a short name, or as the next argument. */
 function valued(
   long: string,
   short: string | undefined,
@@ -234,7 +190,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     "fail (exit 47) after N redirects; -1 for the library's limit of 30",
     "netstack -L --max-redirs 5 http://127.0.0.1:8000/redirect/3",
     (a, v, n) => {
-      a.maxRedirs = integer(v, n, -1);
+      a.maxRedirs = parseInteger(v, n, -1);
     },
   ),
   valued(
@@ -244,7 +200,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     "limit on the whole transfer (library readTimeout; default: none); fractions allowed",
     "netstack --timeout 2.5 http://127.0.0.1:8000/slow",
     (a, v, n) => {
-      a.timeout = seconds(v, n);
+      a.timeout = parseSecondsToMs(v, n);
     },
     ["--max-time"],
   ),
@@ -255,7 +211,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     "limit until the response head arrives (library connectTimeout; default 60)",
     "netstack --connect-timeout 3 http://127.0.0.1:8000/",
     (a, v, n) => {
-      a.connectTimeout = seconds(v, n);
+      a.connectTimeout = parseSecondsToMs(v, n);
     },
   ),
   valued(
@@ -265,7 +221,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     "fail (exit 63) when the body is larger; suffixes k, M, G (1024-based)",
     "netstack --max-size 10M -o page.html http://127.0.0.1:8000/",
     (a, v, n) => {
-      a.maxSize = size(v, n);
+      a.maxSize = parseSize(v, n);
     },
     ["--max-filesize"],
   ),
@@ -340,7 +296,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     "comma-separated hosts or *.suffix patterns that bypass --proxy (its exclusionList); '*' alone: no proxy, not even the environment's",
     "netstack --proxy 127.0.0.1:8888 --noproxy localhost,*.internal http://127.0.0.1:8000/",
     (a, v) => {
-      a.noproxy = list(v);
+      a.noproxy = parseList(v);
     },
   ),
   valued(
@@ -350,7 +306,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     "comma-separated DNS servers (up to three) to resolve the host (library dnsServers)",
     "netstack --dns-servers 127.0.0.1,::1 http://app.test:8000/",
     (a, v) => {
-      a.dnsServers = list(v);
+      a.dnsServers = parseList(v);
     },
   ),
   valued(
@@ -409,7 +365,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     "request priority 1..1000 (library priority)",
     "netstack --priority 10 http://127.0.0.1:8000/",
     (a, v, n) => {
-      a.priority = integer(v, n, Number.MIN_SAFE_INTEGER);
+      a.priority = parseInteger(v, n, Number.MIN_SAFE_INTEGER);
     },
   ),
   valued(
@@ -470,177 +426,3 @@ export const OPTIONS: readonly OptionSpec[] = [
     },
   ),
 ];
-
-/** A fresh {@linkcode CliArgs} with nothing set. */
-export function emptyArgs(): CliArgs {
-  return {
-    url: undefined,
-    method: undefined,
-    headers: [],
-    data: [],
-    json: [],
-    form: [],
-    output: undefined,
-    resume: false,
-    include: false,
-    head: false,
-    location: false,
-    maxRedirs: undefined,
-    timeout: undefined,
-    connectTimeout: undefined,
-    maxSize: undefined,
-    cacert: undefined,
-    cert: undefined,
-    key: undefined,
-    certType: undefined,
-    pass: undefined,
-    proxy: undefined,
-    noproxy: undefined,
-    dnsServers: undefined,
-    dohUrl: undefined,
-    protocol: undefined,
-    cache: undefined,
-    timing: false,
-    priority: undefined,
-    silent: false,
-    fail: false,
-    userAgent: undefined,
-    user: undefined,
-    help: false,
-    version: false,
-  };
-}
-
-const BY_LONG = new Map<string, OptionSpec>();
-const BY_SHORT = new Map<string, OptionSpec>();
-for (const spec of OPTIONS) {
-  BY_LONG.set(spec.long, spec);
-  for (const alias of spec.aliases ?? []) BY_LONG.set(alias, spec);
-  if (spec.short) BY_SHORT.set(spec.short, spec);
-}
-
-/**
- * Parses `argv` (without the program name). Throws a {@linkcode UsageError}
- * naming the option for anything it cannot take.
- */
-export function parseArgs(argv: readonly string[]): CliArgs {
-  const args = emptyArgs();
-  const positional: string[] = [];
-  let i = 0;
-  const next = (name: string): string => {
-    if (i >= argv.length) throw new UsageError(`option ${name} needs a value`);
-    return argv[i++]!;
-  };
-  while (i < argv.length) {
-    const arg = argv[i++]!;
-    if (arg === "--") {
-      positional.push(...argv.slice(i));
-      break;
-    }
-    if (arg.startsWith("--")) {
-      const eq = arg.indexOf("=");
-      const name = eq === -1 ? arg : arg.slice(0, eq);
-      const inline = eq === -1 ? undefined : arg.slice(eq + 1);
-      const spec = BY_LONG.get(name);
-      if (!spec) throw new UsageError(`unknown option '${name}'`);
-      if (spec.arity === "none") {
-        if (inline !== undefined) throw new UsageError(`option ${name} takes no value`);
-        spec.apply(args, undefined, name);
-      } else if (spec.arity === "optional") {
-        spec.apply(args, inline, name);
-      } else {
-        spec.apply(args, inline ?? next(name), name);
-      }
-      continue;
-    }
-    if (arg.startsWith("-") && arg.length > 1) {
-      // A cluster of short options: flags, then at most one that takes the rest or the next arg.
-      for (let j = 1; j < arg.length; j++) {
-        const name = `-${arg[j]}`;
-        const spec = BY_SHORT.get(name);
-        if (!spec) throw new UsageError(`unknown option '${name}'`);
-        if (spec.arity === "none") {
-          spec.apply(args, undefined, name);
-          continue;
-        }
-        const rest = arg.slice(j + 1);
-        spec.apply(args, rest !== "" ? rest : next(name), name);
-        break;
-      }
-      continue;
-    }
-    positional.push(arg);
-  }
-  if (positional.length > 1) {
-    throw new UsageError(`one URL only, got ${positional.length}: ${positional.join(" ")}`);
-  }
-  args.url = positional[0];
-  checkCombinations(args);
-  return args;
-}
-
-function checkCombinations(args: CliArgs): void {
-  const bodies = [args.data.length > 0, args.json.length > 0, args.form.length > 0]
-    .filter(Boolean).length;
-  if (bodies > 1) throw new UsageError("use only one of -d/--data-binary, --json and -F");
-  if (args.head && bodies > 0) throw new UsageError("-I (HEAD) cannot send a body");
-  if (args.resume && (args.output === undefined || args.output === "-")) {
-    throw new UsageError("-C - (resume) needs -o FILE");
-  }
-  if (args.noproxy && !args.proxy && args.noproxy.join(",") !== "*") {
-    throw new UsageError(
-      "--noproxy HOSTS applies to --proxy ('*' alone: no proxy at all); for the environment's proxy set NO_PROXY",
-    );
-  }
-  if ((args.key || args.pass || args.certType) && !args.cert) {
-    throw new UsageError("--key, --pass and --cert-type need --cert");
-  }
-}
-
-/** `Name: value`, `Name;` (empty value) or `Name:` (remove). */
-function parseHeader(text: string, option: string): [string, string | null] {
-  const colon = text.indexOf(":");
-  if (colon > 0) {
-    const value = text.slice(colon + 1).trim();
-    return [text.slice(0, colon).trim(), value === "" ? null : value];
-  }
-  if (text.endsWith(";") && text.length > 1) return [text.slice(0, -1).trim(), ""];
-  throw new UsageError(`${option} must look like 'Name: value', got '${text}'`);
-}
-
-function integer(text: string, option: string, min: number): number {
-  const value = Number(text);
-  if (text.trim() === "" || !Number.isSafeInteger(value) || value < min) {
-    throw new UsageError(
-      `${option} needs an integer${
-        min > Number.MIN_SAFE_INTEGER ? ` >= ${min}` : ""
-      }, got '${text}'`,
-    );
-  }
-  return value;
-}
-
-/** Seconds (fractions allowed) to whole ms; 0 means no limit. */
-function seconds(text: string, option: string): number {
-  const value = Number(text);
-  if (text.trim() === "" || !Number.isFinite(value) || value < 0) {
-    throw new UsageError(`${option} needs a number of seconds, got '${text}'`);
-  }
-  const ms = Math.round(value * 1000);
-  if (value > 0 && ms === 0) return 1;
-  if (ms > 2_147_483_647) throw new UsageError(`${option} is too large: '${text}'`);
-  return ms;
-}
-
-const SIZE_SUFFIX: Record<string, number> = { "": 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 };
-
-/** Bytes with an optional k/M/G suffix (1024-based). */
-function size(text: string, option: string): number {
-  const match = /^(\d+(?:\.\d+)?)([kmg]?)b?$/i.exec(text.trim());
-  if (!match) throw new UsageError(`${option} needs a size such as 500k or 10M, got '${text}'`);
-  return Math.floor(Number(match[1]) * SIZE_SUFFIX[match[2]!.toLowerCase()]!);
-}
-
-function list(text: string): string[] {
-  return text.split(",").map((item) => item.trim()).filter((item) => item !== "");
-}
