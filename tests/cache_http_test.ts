@@ -4,7 +4,7 @@
 
 import assert from "node:assert/strict";
 import http from "../ohos.ts";
-import { ROOT } from "../src/cache/kv_store.ts";
+import { ROOT } from "../src/cache/store_layout.ts";
 import { bodyBytes, createHttp, KiB, MiB, origin, sha256, tempDir } from "./_cache_helpers.ts";
 
 const MEMORY = { location: ":memory:" };

@@ -5,7 +5,9 @@
 
 import assert from "node:assert/strict";
 import http from "../ohos.ts";
-import { checkConsistency, KvStore, ROOT } from "../src/cache/kv_store.ts";
+import { checkConsistency } from "../src/cache/consistency.ts";
+import { KvStore } from "../src/cache/kv_store.ts";
+import { ROOT } from "../src/cache/store_layout.ts";
 import {
   bodyBytes,
   createHttp,

@@ -4,7 +4,10 @@
 
 import assert from "node:assert/strict";
 import http from "../ohos.ts";
-import { checkConsistency, KvStore, ROOT, urlPart } from "../src/cache/kv_store.ts";
+import { checkConsistency } from "../src/cache/consistency.ts";
+import { urlPart } from "../src/cache/entry_key.ts";
+import { KvStore } from "../src/cache/kv_store.ts";
+import { ROOT } from "../src/cache/store_layout.ts";
 import { bodyBytes, createHttp, KiB, origin, sha256, tempDir } from "./_cache_helpers.ts";
 
 /** A file-backed cache plus a second handle on the same database, both closed by `await using`. */

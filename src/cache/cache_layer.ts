@@ -36,15 +36,11 @@ import type {
   ResponseHead,
 } from "../core/request.ts";
 import { type Timing, TimingRecorder } from "../core/timing.ts";
-import {
-  type BodyWriter,
-  CorruptEntryError,
-  type EntryHead,
-  type FoundEntry,
-  type KvStore,
-  urlPart,
-  variantOf,
-} from "./kv_store.ts";
+import { CorruptEntryError } from "./body_reader.ts";
+import { urlPart, variantOf } from "./entry_key.ts";
+import type { BodyWriter } from "./entry_writer.ts";
+import type { KvStore } from "./kv_store.ts";
+import type { EntryHead, FoundEntry } from "./stored_entry.ts";
 import {
   type CachePolicy,
   isUnsafe,
