@@ -1,11 +1,20 @@
 // Real servers for the transport tests, each started in a temp dir with its
-// own config and stopped with `await using`: a throwaway CA made by openssl,
+// own config and stopped with `await using`: a throwaway CA (made by _tls.ts),
 // nginx, tinyproxy and dnsmasq, all on 127.0.0.1. Under CI=true a missing
 // binary fails the test (requireBinary); otherwise the test is skipped.
 
 import { closedPort, requireBinary } from "./_helpers.ts";
+import {
+  certDir,
+  type CertFiles,
+  encryptKey,
+  exportDer,
+  exportP12,
+  type KeyType,
+  makeCa,
+  makeCert,
+} from "./_tls.ts";
 
-export const OPENSSL = "/usr/bin/openssl";
 export const NGINX = "/usr/sbin/nginx";
 export const TINYPROXY = "/usr/bin/tinyproxy";
 export const DNSMASQ = "/usr/sbin/dnsmasq";
@@ -42,155 +51,53 @@ export interface ClientFiles {
   p12: string;
 }
 
-async function openssl(dir: string, ...args: string[]): Promise<void> {
-  const out = await new Deno.Command(OPENSSL, { args, cwd: dir, stdout: "piped", stderr: "piped" })
-    .output();
-  if (!out.success) {
-    throw new Error(`openssl ${args.join(" ")}: ${new TextDecoder().decode(out.stderr)}`);
-  }
+/** A client certificate signed by `ca` in every form, protected by `password` where it can be. */
+async function makeClient(
+  ca: CertFiles,
+  name: string,
+  cn: string,
+  key: KeyType,
+  password: string,
+): Promise<ClientFiles> {
+  const cert = await makeCert(ca.dir, name, ca, { cn, key, usage: "client" });
+  return {
+    pem: cert.pem,
+    key: cert.key,
+    ...await exportDer(cert),
+    encryptedKey: await encryptKey(cert, password),
+    p12: await exportP12(cert, ca, password),
+  };
 }
 
 /** Makes a CA, a server certificate and client certificates; `null` when openssl is missing. */
 export async function makePki(): Promise<Pki | null> {
-  if (!requireBinary(OPENSSL)) return null;
-  const dir = await Deno.makeTempDir({ prefix: "transport_pki_" });
+  const tmp = await certDir("transport_pki_");
+  if (!tmp) return null;
+  const dir = tmp.path;
   const password = "s3cret";
-  const ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"];
-  const ca = async (name: string, cn: string) => {
-    await openssl(
-      dir,
-      "req",
-      "-x509",
-      ...ec,
-      "-nodes",
-      "-keyout",
-      `${name}.key`,
-      "-out",
-      `${name}.pem`,
-      "-days",
-      "2",
-      "-subj",
-      `/CN=${cn}`,
-    );
-  };
-  const leaf = async (name: string, cn: string, caName: string, ext: string, keyArgs: string[]) => {
-    await Deno.writeTextFile(`${dir}/${name}.ext`, ext);
-    await openssl(
-      dir,
-      "req",
-      "-new",
-      ...keyArgs,
-      "-nodes",
-      "-keyout",
-      `${name}.key`,
-      "-out",
-      `${name}.csr`,
-      "-subj",
-      `/CN=${cn}`,
-    );
-    await openssl(
-      dir,
-      "x509",
-      "-req",
-      "-in",
-      `${name}.csr`,
-      "-CA",
-      `${caName}.pem`,
-      "-CAkey",
-      `${caName}.key`,
-      "-CAcreateserial",
-      "-out",
-      `${name}.pem`,
-      "-days",
-      "2",
-      "-extfile",
-      `${name}.ext`,
-    );
-  };
-  const clientExt =
-    "basicConstraints=CA:FALSE\nkeyUsage=digitalSignature\nextendedKeyUsage=clientAuth\n";
-  const client = async (name: string, cn: string, keyArgs: string[]): Promise<ClientFiles> => {
-    await leaf(name, cn, "ca", clientExt, keyArgs);
-    await openssl(dir, "x509", "-in", `${name}.pem`, "-outform", "DER", "-out", `${name}.der`);
-    await openssl(
-      dir,
-      "pkcs8",
-      "-topk8",
-      "-nocrypt",
-      "-in",
-      `${name}.key`,
-      "-outform",
-      "DER",
-      "-out",
-      `${name}.key.der`,
-    );
-    await openssl(
-      dir,
-      "pkcs8",
-      "-topk8",
-      "-v2",
-      "aes-256-cbc",
-      "-in",
-      `${name}.key`,
-      "-passout",
-      `pass:${password}`,
-      "-out",
-      `${name}.enc.key`,
-    );
-    await openssl(
-      dir,
-      "pkcs12",
-      "-export",
-      "-in",
-      `${name}.pem`,
-      "-inkey",
-      `${name}.key`,
-      "-certfile",
-      "ca.pem",
-      "-passout",
-      `pass:${password}`,
-      "-out",
-      `${name}.p12`,
-    );
-    return {
-      pem: `${dir}/${name}.pem`,
-      key: `${dir}/${name}.key`,
-      der: `${dir}/${name}.der`,
-      keyDer: `${dir}/${name}.key.der`,
-      encryptedKey: `${dir}/${name}.enc.key`,
-      p12: `${dir}/${name}.p12`,
-    };
-  };
   try {
-    await ca("ca", "Transport Test CA");
-    await ca("other", "Other Test CA");
-    await leaf(
-      "server",
-      "localhost",
-      "ca",
-      "basicConstraints=CA:FALSE\nkeyUsage=digitalSignature\nextendedKeyUsage=serverAuth\nsubjectAltName=DNS:localhost,DNS:app.test,IP:127.0.0.1\n",
-      ec,
-    );
-    const rsa = await client("client-rsa", "rsa-client", ["-newkey", "rsa:2048"]);
-    const ecClient = await client("client-ec", "ec-client", ec);
-    await leaf("stranger", "stranger", "other", clientExt, ec);
+    const ca = await makeCa(dir, "ca", { cn: "Transport Test CA" });
+    const other = await makeCa(dir, "other", { cn: "Other Test CA" });
+    const server = await makeCert(dir, "server", ca, {
+      cn: "localhost",
+      san: "DNS:localhost,DNS:app.test,IP:127.0.0.1",
+    });
+    const stranger = await makeCert(dir, "stranger", other, { cn: "stranger", usage: "client" });
     return {
       dir,
-      caPem: `${dir}/ca.pem`,
-      otherCaPem: `${dir}/other.pem`,
-      serverPem: `${dir}/server.pem`,
-      serverKey: `${dir}/server.key`,
-      rsa,
-      ec: ecClient,
-      strangerPem: `${dir}/stranger.pem`,
-      strangerKey: `${dir}/stranger.key`,
+      caPem: ca.pem,
+      otherCaPem: other.pem,
+      serverPem: server.pem,
+      serverKey: server.key,
+      rsa: await makeClient(ca, "client-rsa", "rsa-client", "rsa", password),
+      ec: await makeClient(ca, "client-ec", "ec-client", "ec", password),
+      strangerPem: stranger.pem,
+      strangerKey: stranger.key,
       password,
-      async [Symbol.asyncDispose]() {
-        await Deno.remove(dir, { recursive: true });
-      },
+      [Symbol.asyncDispose]: () => tmp[Symbol.asyncDispose](),
     };
   } catch (error) {
-    await Deno.remove(dir, { recursive: true });
+    await tmp[Symbol.asyncDispose]();
     throw error;
   }
 }

@@ -13,7 +13,7 @@ import {
   startHttpbin,
   write,
 } from "./_helpers.ts";
-import { makeServerCertificate } from "./_tls.ts";
+import { certDir, makeServerCertificate } from "./_tls.ts";
 
 const ROOT = new URL("../", import.meta.url);
 const CLI = new URL("cli.ts", ROOT).pathname;
@@ -687,11 +687,9 @@ Deno.test("cli: --proxy sends through the proxy, --noproxy bypasses it, HTTP_PRO
   assertOneLine(dead.stderr, /\[230000[57]\]/);
 });
 
-const OPENSSL = "/usr/bin/openssl";
-
 Deno.test("cli: --cacert trusts a private CA; without it the certificate is refused (60)", async () => {
-  if (!requireBinary(OPENSSL)) return;
-  await using tmp = await tempDir();
+  await using tmp = await certDir("netstack_cli_");
+  if (!tmp) return;
   const { ca, cert, key } = await makeServerCertificate(tmp.path, "IP:127.0.0.1");
   await using server = Deno.serve(
     { hostname: "127.0.0.1", port: 0, cert, key, onListen() {} },

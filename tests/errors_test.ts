@@ -8,15 +8,8 @@ import assert from "node:assert/strict";
 import net from "node:net";
 import http from "../mod.ts";
 import type { BusinessError, HttpRequestOptions } from "../mod.ts";
-import {
-  closedPort,
-  faultServer,
-  rawServer,
-  requireBinary,
-  serve,
-  untilClosed,
-  write,
-} from "./_helpers.ts";
+import { closedPort, faultServer, rawServer, serve, untilClosed, write } from "./_helpers.ts";
+import { certDir, makeCa } from "./_tls.ts";
 
 type Options = HttpRequestOptions | undefined;
 
@@ -124,53 +117,34 @@ Deno.test("malformed URL rejects with 2300003", async () => {
 });
 
 Deno.test("untrusted (self-signed) certificate rejects with 2300060", async () => {
-  if (!requireBinary("/usr/bin/openssl")) return;
-  const dir = await Deno.makeTempDir({ prefix: "netstack-tls-" });
-  try {
-    const { success, stderr } = await new Deno.Command("/usr/bin/openssl", {
-      args: [
-        "req",
-        "-x509",
-        "-newkey",
-        "rsa:2048",
-        "-nodes",
-        "-subj",
-        "/CN=127.0.0.1",
-        "-addext",
-        "subjectAltName=IP:127.0.0.1",
-        "-days",
-        "1",
-        "-keyout",
-        `${dir}/key.pem`,
-        "-out",
-        `${dir}/cert.pem`,
-      ],
-      stdout: "null",
-      stderr: "piped",
-    }).output();
-    assert.ok(success, new TextDecoder().decode(stderr));
-    let served = 0;
-    await using server = Deno.serve({
-      hostname: "127.0.0.1",
-      port: 0,
-      cert: await Deno.readTextFile(`${dir}/cert.pem`),
-      key: await Deno.readTextFile(`${dir}/key.pem`),
-      onListen() {},
-      onError: () => new Response("", { status: 500 }),
-    }, () => {
-      served++;
-      return new Response("secret");
-    });
-    await expectFailure(
-      `https://127.0.0.1:${server.addr.port}/`,
-      undefined,
-      2300060,
-      /^Invalid SSL peer certificate or SSH remote key: .*(?:certificate|UnknownIssuer)/i,
-    );
-    assert.equal(served, 0, "no request got through the failed handshake");
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  await using dir = await certDir("netstack-tls-");
+  if (!dir) return;
+  // A self-signed root (CA:TRUE) served as the server certificate: trusted by nothing.
+  const self = await makeCa(dir.path, "self", {
+    cn: "127.0.0.1",
+    san: "IP:127.0.0.1",
+    key: "rsa",
+    days: 1,
+  });
+  let served = 0;
+  await using server = Deno.serve({
+    hostname: "127.0.0.1",
+    port: 0,
+    cert: await Deno.readTextFile(self.pem),
+    key: await Deno.readTextFile(self.key),
+    onListen() {},
+    onError: () => new Response("", { status: 500 }),
+  }, () => {
+    served++;
+    return new Response("secret");
+  });
+  await expectFailure(
+    `https://127.0.0.1:${server.addr.port}/`,
+    undefined,
+    2300060,
+    /^Invalid SSL peer certificate or SSH remote key: .*(?:certificate|UnknownIssuer)/i,
+  );
+  assert.equal(served, 0, "no request got through the failed handshake");
 });
 
 Deno.test("readTimeout: a server that never answers rejects with 2300028", async () => {

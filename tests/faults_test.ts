@@ -8,7 +8,8 @@ import assert from "node:assert/strict";
 import net from "node:net";
 import http, { Network } from "../mod.ts";
 import type { BusinessError, HttpRequestOptions } from "../mod.ts";
-import { closedPort, faultServer, requireBinary, serve, untilClosed, write } from "./_helpers.ts";
+import { closedPort, faultServer, serve, untilClosed, write } from "./_helpers.ts";
+import { certDir, makeCa, makeCert } from "./_tls.ts";
 
 const DONE = 4;
 
@@ -284,142 +285,51 @@ Deno.test("faults: a gzip bomb stops at maxLimit with bounded memory", async () 
   }
 });
 
-async function openssl(args: string[], cwd: string): Promise<void> {
-  const { success, stderr } = await new Deno.Command("/usr/bin/openssl", {
-    args,
-    cwd,
-    stdout: "null",
-    stderr: "piped",
-  }).output();
-  assert.ok(success, `openssl ${args[0]}: ${new TextDecoder().decode(stderr)}`);
-}
-
 Deno.test("faults: TLS with an expired and with a wrong-name certificate", async () => {
-  if (!requireBinary("/usr/bin/openssl")) return;
-  const dir = await Deno.makeTempDir({ prefix: "netstack-faults-tls-" });
-  try {
-    await openssl([
-      "req",
-      "-x509",
-      "-newkey",
-      "rsa:2048",
-      "-nodes",
-      "-subj",
-      "/CN=netstack faults CA",
-      "-days",
-      "2",
-      "-keyout",
-      "ca.key",
-      "-out",
-      "ca.pem",
-    ], dir);
-    await Deno.writeTextFile(`${dir}/index.txt`, "");
-    await Deno.writeTextFile(`${dir}/serial`, "01\n");
-    await Deno.writeTextFile(
-      `${dir}/ca.cnf`,
-      [
-        "[ca]",
-        "default_ca = d",
-        "[d]",
-        `dir = ${dir}`,
-        `database = ${dir}/index.txt`,
-        `new_certs_dir = ${dir}`,
-        `serial = ${dir}/serial`,
-        "default_md = sha256",
-        "policy = p",
-        "unique_subject = no",
-        "[p]",
-        "commonName = supplied",
-        "[ip]",
-        "subjectAltName = IP:127.0.0.1",
-        "basicConstraints = CA:FALSE",
-        "[other]",
-        "subjectAltName = DNS:other.test",
-        "basicConstraints = CA:FALSE",
-        "",
-      ].join("\n"),
-    );
-    for (const name of ["expired", "wrongname"]) {
-      await openssl([
-        "req",
-        "-newkey",
-        "rsa:2048",
-        "-nodes",
-        "-subj",
-        `/CN=${name}`,
-        "-keyout",
-        `${name}.key`,
-        "-out",
-        `${name}.csr`,
-      ], dir);
-    }
+  await using dir = await certDir("netstack-faults-tls-");
+  if (!dir) return;
+  const ca = await makeCa(dir.path, "ca", { cn: "netstack faults CA", key: "rsa" });
+  const certs = {
     // Valid name, but valid only on 1-2 January 2020.
-    await openssl([
-      "ca",
-      "-batch",
-      "-config",
-      "ca.cnf",
-      "-cert",
-      "ca.pem",
-      "-keyfile",
-      "ca.key",
-      "-extensions",
-      "ip",
-      "-startdate",
-      "20200101000000Z",
-      "-enddate",
-      "20200102000000Z",
-      "-in",
-      "expired.csr",
-      "-out",
-      "expired.pem",
-    ], dir);
+    expired: await makeCert(dir.path, "expired", ca, {
+      cn: "expired",
+      key: "rsa",
+      san: "IP:127.0.0.1",
+      notBefore: new Date("2020-01-01T00:00:00Z"),
+      notAfter: new Date("2020-01-02T00:00:00Z"),
+    }),
     // Currently valid, but for other.test only.
-    await openssl([
-      "ca",
-      "-batch",
-      "-config",
-      "ca.cnf",
-      "-cert",
-      "ca.pem",
-      "-keyfile",
-      "ca.key",
-      "-extensions",
-      "other",
-      "-days",
-      "1",
-      "-in",
-      "wrongname.csr",
-      "-out",
-      "wrongname.pem",
-    ], dir);
-    const cases = [["expired", /expired/i], ["wrongname", /NotValidForName|name/i]] as const;
-    for (const [name, reason] of cases) {
-      let served = 0;
-      await using server = Deno.serve({
-        hostname: "127.0.0.1",
-        port: 0,
-        cert: await Deno.readTextFile(`${dir}/${name}.pem`),
-        key: await Deno.readTextFile(`${dir}/${name}.key`),
-        onListen() {},
-        onError: () => new Response("", { status: 500 }),
-      }, () => {
-        served++;
-        return new Response("secret");
-      });
-      const url = `https://127.0.0.1:${server.addr.port}/`;
-      // With the CA trusted, the expiry / the name is the only reason to refuse.
-      const h = await viaHttp(url, { caPath: `${dir}/ca.pem`, readTimeout: 5_000 });
-      assert.equal(h.code, 2300060, `${name}: ${h.code} ${h.message}`);
-      assert.match(h.message, reason);
-      // Network has no CA setting: the certificate is refused (untrusted) as well.
-      const n = await viaNetwork(url, { timeout: 5_000 });
-      assert.equal(n.code, -1202, `${name}: ${n.code} ${n.error}`);
-      assert.equal(n.readyState, DONE);
-      assert.equal(served, 0, "no request got through the failed handshake");
-    }
-  } finally {
-    await Deno.remove(dir, { recursive: true });
+    wrongname: await makeCert(dir.path, "wrongname", ca, {
+      cn: "wrongname",
+      key: "rsa",
+      san: "DNS:other.test",
+      days: 1,
+    }),
+  };
+  const cases = [["expired", /expired/i], ["wrongname", /NotValidForName|name/i]] as const;
+  for (const [name, reason] of cases) {
+    let served = 0;
+    await using server = Deno.serve({
+      hostname: "127.0.0.1",
+      port: 0,
+      cert: await Deno.readTextFile(certs[name].pem),
+      key: await Deno.readTextFile(certs[name].key),
+      onListen() {},
+      onError: () => new Response("", { status: 500 }),
+    }, () => {
+      served++;
+      return new Response("secret");
+    });
+    const url = `https://127.0.0.1:${server.addr.port}/`;
+    // With the CA trusted, the expiry / the name is the only reason to refuse.
+    const h = await viaHttp(url, { caPath: ca.pem, readTimeout: 5_000 });
+    assert.equal(h.code, 2300060, `${name}: ${h.code} ${h.message}`);
+    assert.match(h.message, reason);
+    // Network has no CA setting: the certificate is refused (untrusted) as well.
+    const n = await viaNetwork(url, { timeout: 5_000 });
+    assert.equal(n.code, -1202, `${name}: ${n.code} ${n.error}`);
+    assert.equal(n.readyState, DONE);
+    assert.equal(served, 0, "no request got through the failed handshake");
   }
 });
 

@@ -6,28 +6,11 @@
 import assert from "node:assert/strict";
 import { Network } from "../mod.ts";
 import type { FailureResponse, HTTPClientProperties, HttpRequestOptions } from "../mod.ts";
-import { closedPort, createHttp, failure, requireBinary, serve } from "./_helpers.ts";
-import { OPENSSL } from "./_transport_servers.ts";
-import { makeServerCertificate } from "./_tls.ts";
+import { closedPort, createHttp, failure, serve } from "./_helpers.ts";
+import { certDir, makeServerCertificate } from "./_tls.ts";
 import { ClientPool } from "../src/core/clients.ts";
 import { createPipeline } from "../src/core/pipeline.ts";
 import type { CoreRequest } from "../src/core/request.ts";
-
-/** A CA and a server certificate for 127.0.0.1 and localhost, in a temp dir. */
-async function makeCert(): Promise<
-  | { dir: string; ca: string; cert: string; key: string; [Symbol.asyncDispose](): Promise<void> }
-  | null
-> {
-  if (!requireBinary(OPENSSL)) return null;
-  const dir = await Deno.makeTempDir({ prefix: "security_pki_" });
-  return {
-    dir,
-    ...await makeServerCertificate(dir),
-    async [Symbol.asyncDispose]() {
-      await Deno.remove(dir, { recursive: true });
-    },
-  };
-}
 
 /** Runs one Network request in a Deno subprocess that trusts `ca` (`--cert`); returns its outcome. */
 async function networkWithCa(
@@ -79,8 +62,9 @@ async function network(
 }
 
 Deno.test("an https → http redirect is refused on both faces", async (t) => {
-  await using pki = await makeCert();
-  if (!pki) return;
+  await using dir = await certDir("security_pki_");
+  if (!dir) return;
+  const pki = await makeServerCertificate(dir.path);
   let plainHits = 0;
   await using plain = serve(() => {
     plainHits++;
