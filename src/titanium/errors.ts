@@ -2,7 +2,7 @@
  * Core errors as Titanium reports them in `onerror`: a numeric `code` and an
  * `error` text. Transport failures use the `NSURLError` numbers iOS reports
  * (and that Android uses for timeouts since SDK 12.7: -1001); a response with
- * status 400 or more uses the status itself (see `http_client.ts`).
+ * status 400 or more uses the status itself ({@linkcode statusFailure}).
  *
  * @module
  */
@@ -80,4 +80,9 @@ export function toFailure(error: unknown): Failure {
       cause: error,
     });
   return { code: TITANIUM_ERROR_CODES[net.code], error: net.message };
+}
+
+/** What `onerror` reports for a response with status 400 or more: the status, e.g. `"404 : Not Found"`. */
+export function statusFailure(status: number, statusText: string | null): Failure {
+  return { code: status, error: `${status} : ${statusText ?? ""}`.trimEnd() };
 }

@@ -1,36 +1,21 @@
 /**
  * `HTTPClient`: Titanium's `Ti.Network.HTTPClient`, a thin adapter over the
- * core pipeline. It turns `open()`/`send()` and the settings into a core
- * request, core events into readyState changes and callbacks, and core
- * errors into `onerror` codes.
+ * core pipeline. It holds the settings, callbacks, readyState and response;
+ * each `send()` is a run (`send_run.ts`) whose core request is built in
+ * `prepare_request.ts` and whose core events become callbacks in
+ * `core_events.ts`.
  *
  * @module
  */
 
-import { cacheLayer } from "../cache/cache_layer.ts";
-import { basicAuthorization } from "../core/auth.ts";
-import { ClientPool } from "../core/clients.ts";
 import { NetError } from "../core/errors.ts";
-import { createPipeline } from "../core/pipeline.ts";
-import { concat, declaredLength } from "../core/read_body.ts";
-import {
-  DEFAULT_TIMEOUT,
-  readCredential,
-  readFile,
-  readMethod,
-  readTimeout,
-  readUrl,
-  tlsRefusal,
-} from "./settings.ts";
-import { scheduler } from "../core/scheduler.ts";
-import type { CoreRequest, RequestEvents, ResponseHead } from "../core/request.ts";
-import { checkHeader, checkHeaderSize, parseRequestUrl } from "../core/url.ts";
-import { clearCookiesFor, sharedCookieStore } from "./cookies.ts";
-import { FileDownload } from "./download_file.ts";
-import { type Failure, toFailure } from "./errors.ts";
-import { decodeText, headerObject, headerText, parseDictionary } from "./response.ts";
-import { type Document, parseResponseXml } from "./response_xml.ts";
-import { buildSendBody } from "./send_body.ts";
+import { parseRequestUrl } from "../core/url.ts";
+import { fire } from "./callbacks.ts";
+import { clearCookiesFor } from "./cookies.ts";
+import { RequestHeaders } from "./request_headers.ts";
+import { ClientResponse, headerObject, headerText } from "./response.ts";
+import type { Document } from "./response_xml.ts";
+import { type RunHost, SendRun } from "./send_run.ts";
 import type {
   DataStreamEvent,
   FailureResponse,
@@ -41,8 +26,6 @@ import type {
   SuccessResponse,
 } from "./types.ts";
 
-export { DEFAULT_TIMEOUT } from "./settings.ts";
-
 /** What `send()` accepts. */
 export type SendData =
   | string
@@ -52,9 +35,6 @@ export type SendData =
   | Record<string, unknown>
   | null
   | undefined;
-
-/** Redirects followed when `autoRedirect` is on (the Fetch standard's limit). */
-export const MAX_REDIRECTS = 20;
 
 const SETTABLE = [
   "timeout",
@@ -74,20 +54,6 @@ const SETTABLE = [
   "ondatastream",
   "onsendstream",
 ] as const satisfies ReadonlyArray<keyof HTTPClientProperties>;
-
-/** One `send()`: its cancellation, what arrived, and where the body goes. */
-class Run {
-  readonly controller = new AbortController();
-  aborted = false;
-  timeout = DEFAULT_TIMEOUT;
-  target: string | URL | null = null;
-  download: FileDownload | null = null;
-  readonly chunks: Uint8Array[] = [];
-  received = 0;
-  total = -1;
-  lastDataProgress = -2;
-  lastSendProgress = 0;
-}
 
 /**
  * An HTTP request in Titanium's style: set callbacks, `open()`, `send()`.
@@ -220,21 +186,21 @@ export class HTTPClient {
   #opened = 0;
   #method: string | null = null;
   #url: string | null = null;
-  readonly #headers = new Map<string, { name: string; value: string | null }>();
-  #headerError: NetError | null = null;
+  readonly #headers = new RequestHeaders();
   #sent = false;
-  #run: Run | null = null;
-  #status = 0;
-  #statusText: string | null = null;
-  #responseHeaders: Headers | null = null;
-  #body: Uint8Array | null = null;
-  #text: string | null = null;
-  #data: Blob | null = null;
-  #xml: Document | null | undefined = undefined;
-  #dictionary: Record<string, unknown> | null | undefined = undefined;
-  /** Set once a URL was parsed or a response arrived; `null` derives it from `#url`. */
-  #location: string | null = null;
+  #run: SendRun | null = null;
+  readonly #response = new ClientResponse();
   #connectionType: string | null = null;
+  /** What a run may change here beyond the public API. */
+  readonly #host: RunHost = {
+    client: this,
+    response: this.#response,
+    isCurrent: (run) => run === this.#run,
+    release: () => {
+      this.#run = null;
+    },
+    setState: (state) => this.#setState(state),
+  };
 
   /**
    * Creates a client in the `UNSENT` state.
@@ -254,12 +220,12 @@ export class HTTPClient {
 
   /** The HTTP status of the final response; 0 before one arrives. */
   get status(): number {
-    return this.#status;
+    return this.#response.status;
   }
 
   /** The reason phrase of the final response (`""` over HTTP/2); `null` before one arrives. */
   get statusText(): string | null {
-    return this.#statusText;
+    return this.#response.statusText;
   }
 
   /**
@@ -268,16 +234,12 @@ export class HTTPClient {
    * response is complete, after a failure, and for a `file` download.
    */
   get responseText(): string | null {
-    if (this.#body === null) return null;
-    return this.#text ??= decodeText(this.#body, this.getResponseHeader("content-type"));
+    return this.#response.text;
   }
 
   /** The body as a web `Blob` typed with the response Content-Type; `null` as for `responseText`. */
   get responseData(): Blob | null {
-    if (this.#body === null) return null;
-    return this.#data ??= new Blob([this.#body as Uint8Array<ArrayBuffer>], {
-      type: this.getResponseHeader("content-type") ?? "",
-    });
+    return this.#response.data;
   }
 
   /**
@@ -286,28 +248,24 @@ export class HTTPClient {
    * well-formed; otherwise `null`.
    */
   get responseXML(): Document | null {
-    if (this.#xml !== undefined) return this.#xml;
-    const text = this.responseText;
-    return this.#xml = text === null
-      ? null
-      : parseResponseXml(text, this.getResponseHeader("content-type"));
+    return this.#response.xml;
   }
 
   /** The body parsed as JSON when it is a JSON object; otherwise `null` (arrays too). */
   get responseDictionary(): Record<string, unknown> | null {
-    if (this.#dictionary !== undefined) return this.#dictionary;
-    const text = this.responseText;
-    return this.#dictionary = text === null ? null : parseDictionary(text);
+    return this.#response.dictionary;
   }
 
   /** The final response's headers, names in lower case, repeated ones joined by `", "`. */
   get responseHeaders(): Record<string, string> {
-    return this.#responseHeaders ? headerObject(this.#responseHeaders) : {};
+    const headers = this.#response.headers;
+    return headers ? headerObject(headers) : {};
   }
 
   /** The final response's headers as `name: value` lines (CRLF); `""` before one arrives. */
   get allResponseHeaders(): string {
-    return this.#responseHeaders ? headerText(this.#responseHeaders) : "";
+    const headers = this.#response.headers;
+    return headers ? headerText(headers) : "";
   }
 
   /** `true` from `send()` until the request is `DONE`. */
@@ -323,8 +281,9 @@ export class HTTPClient {
   /** The URL of the request; after redirects, the URL of the final response. */
   get location(): string | null {
     // Normalised on demand: parsing the URL for a property rarely read costs every request.
-    if (this.#location === null && this.#url !== null) this.#location = displayUrl(this.#url);
-    return this.#location;
+    const response = this.#response;
+    if (response.location === null && this.#url !== null) response.location = displayUrl(this.#url);
+    return response.location;
   }
 
   /**
@@ -344,23 +303,19 @@ export class HTTPClient {
       warn("open() ignored: a request is in progress; call abort() first");
       return;
     }
-    if (this.#sent) {
-      this.#headers.clear();
-      this.#headerError = null;
-    }
+    if (this.#sent) this.#headers.clear();
     this.#sent = false;
     this.#method = String(method);
     this.#url = String(url);
-    this.#resetResponse();
+    this.#response.reset();
     this.#connectionType = this.#method;
-    this.#location = null;
     this.#readyState = HTTPClient.OPENED;
     // Like Android (and iOS, which fires it from send()), after open() returns: a handler
     // assigned right after open() still sees OPENED. Skipped if the client moved on meanwhile.
     const opened = ++this.#opened;
     queueMicrotask(() => {
       if (opened === this.#opened && this.#readyState === HTTPClient.OPENED) {
-        this.#fire("onreadystatechange", { source: this, readyState: HTTPClient.OPENED });
+        fire(this, "onreadystatechange", { source: this, readyState: HTTPClient.OPENED });
       }
     });
   }
@@ -387,7 +342,7 @@ export class HTTPClient {
     }
     if (this.#method === null || this.#url === null) {
       return Promise.resolve().then(() =>
-        this.#fire("onerror", {
+        fire(this, "onerror", {
           source: this,
           success: false,
           code: -1,
@@ -395,12 +350,11 @@ export class HTTPClient {
         })
       );
     }
-    const run = new Run();
+    const run = new SendRun(this.#host, this.#method, this.#url, this.#headers);
     this.#run = run;
     this.#sent = true;
-    this.#resetResponse();
-    this.#location = null;
-    return this.#execute(run, data);
+    this.#response.reset();
+    return run.execute(data);
   }
 
   /**
@@ -421,21 +375,7 @@ export class HTTPClient {
         "InvalidStateError",
       );
     }
-    const key = String(name).toLowerCase();
-    if (value === null || value === undefined) {
-      this.#headers.set(key, { name: String(name), value: null });
-      return;
-    }
-    const text = String(value);
-    try {
-      checkHeader("setRequestHeader", String(name), text);
-    } catch (error) {
-      this.#headerError = error as NetError;
-      return;
-    }
-    const old = this.#headers.get(key)?.value;
-    const joined = old == null ? text : `${old}${key === "cookie" ? "; " : ", "}${text}`;
-    this.#headers.set(key, { name: String(name), value: joined });
+    this.#headers.set(name, value);
   }
 
   /**
@@ -446,11 +386,7 @@ export class HTTPClient {
    * @returns the value, or `null` when the response has no such header
    */
   getResponseHeader(name: string): string | null {
-    try {
-      return this.#responseHeaders?.get(name) ?? null;
-    } catch {
-      return null;
-    }
+    return this.#response.header(name);
   }
 
   /**
@@ -496,210 +432,9 @@ export class HTTPClient {
     this.timeout = timeout;
   }
 
-  async #execute(run: Run, data: unknown): Promise<void> {
-    let failure: Failure | null = null;
-    const clients = new ClientPool();
-    try {
-      const request = await this.#prepare(run, data);
-      // The cache answers before the scheduler, so hits never queue.
-      const dispatch = createPipeline(clients, [cacheLayer(), scheduler.layer]);
-      const result = await dispatch(request, this.#events(run));
-      if (result.body) {
-        run.chunks.push(result.body);
-        run.received = result.body.byteLength;
-      }
-      if (run.aborted) throw new NetError("ABORTED", "abort() was called");
-      await run.download?.commit();
-    } catch (error) {
-      await run.download?.discard();
-      failure = toFailure(error);
-    } finally {
-      clients.close();
-    }
-    if (run === this.#run) this.#finish(run, failure);
-  }
-
-  async #prepare(run: Run, data: unknown): Promise<CoreRequest> {
-    const method = readMethod(this.#method!);
-    if (this.#headerError) throw this.#headerError;
-    run.timeout = readTimeout(this.timeout);
-    run.target = readFile(this.file);
-    const refusal = tlsRefusal(this.validatesSecureCertificate, this.tlsVersion);
-    const { url, username, password } = readUrl(this.#url!, this.autoEncodeUrl !== false);
-    if (refusal && url.protocol === "https:") throw new NetError("TLS_HANDSHAKE", refusal);
-
-    const headers = new Headers();
-    if (!this.#headers.has("x-requested-with")) headers.set("x-requested-with", "XMLHttpRequest");
-    for (const [key, { value }] of this.#headers) {
-      if (value === null) headers.delete(key);
-      else headers.set(key, value);
-    }
-    checkHeaderSize("setRequestHeader", headers);
-    const user = readCredential("username", this.username) ?? username;
-    if (user && !headers.has("authorization")) {
-      const pass = readCredential("password", this.password) ?? password ?? "";
-      headers.set("authorization", basicAuthorization(user, pass));
-    }
-    const { body, contentType, replacesCallerType } = await buildSendBody(
-      method,
-      url,
-      data,
-      headers.get("content-type"),
-    );
-    if (contentType && (replacesCallerType || !headers.has("content-type"))) {
-      headers.set("content-type", contentType);
-    }
-    this.#location = url.href;
-    return {
-      url,
-      method,
-      headers,
-      body,
-      // Titanium's timeout is an idle limit: it restarts on every sign of progress.
-      totalTimeout: 0,
-      connectTimeout: 0,
-      idleTimeout: run.timeout,
-      maxBodySize: Number.MAX_SAFE_INTEGER,
-      protocol: "auto",
-      maxRedirects: this.autoRedirect === false ? 0 : MAX_REDIRECTS,
-      // Chunks are only needed for `file` and `ondatastream`; otherwise the core reads in one go.
-      bodyMode: run.target !== null || typeof this.ondatastream === "function"
-        ? "stream"
-        : "buffer",
-      priority: 1, // Titanium has no priorities: the scheduler's lowest, as OpenHarmony's default
-      // `cache: true` uses the KV response cache once http.createHttpResponseCache() opened it.
-      cache: this.cache === true ? "default" : "no-store",
-      cookies: sharedCookieStore,
-      startTime: performance.now(),
-      signal: run.controller.signal,
-    };
-  }
-
-  #events(run: Run): RequestEvents {
-    const events: RequestEvents = {
-      onHeaders: (head) => {
-        if (run !== this.#run) return;
-        if (head.final) this.#headersReceived(run, head);
-        else this.#checkRedirect(run, head);
-      },
-      onData: (chunk) => {
-        if (run !== this.#run) return undefined;
-        if (run.download) return run.download.write(chunk);
-        run.chunks.push(chunk.slice()); // the core reuses the chunk's memory
-        return undefined;
-      },
-    };
-    if (run.target !== null || typeof this.ondatastream === "function") {
-      events.onDownloadProgress = (received, total) => {
-        if (run !== this.#run) return;
-        const size = received - run.received;
-        run.received = received;
-        const progress = total > 0 && received <= total ? received / total : -1;
-        this.#dataProgress(run, progress, size);
-      };
-    }
-    const reportUpload = typeof this.onsendstream === "function";
-    if (reportUpload) {
-      events.onUploadProgress = (sent, total) => {
-        if (run !== this.#run) return;
-        const progress = total > 0 ? Math.min(sent / total, 1) : 1;
-        if (progress <= run.lastSendProgress) return;
-        run.lastSendProgress = progress;
-        this.#fire("onsendstream", { source: this, progress });
-      };
-    }
-    return events;
-  }
-
-  #headersReceived(run: Run, head: ResponseHead): void {
-    this.#status = head.status;
-    this.#statusText = head.statusText;
-    this.#responseHeaders = head.headers;
-    this.#location = head.url;
-    run.total = declaredLength(head.headers) ?? -1;
-    if (run.target !== null && head.status < 400) run.download = new FileDownload(run.target);
-    this.#setState(HTTPClient.HEADERS_RECEIVED);
-    if (run !== this.#run) return;
-    this.#setState(HTTPClient.LOADING);
-  }
-
-  /** Stops before a redirect to https that the TLS settings cannot honour. */
-  #checkRedirect(run: Run, head: ResponseHead): void {
-    const refusal = tlsRefusal(this.validatesSecureCertificate, this.tlsVersion);
-    const location = head.headers.get("location");
-    if (!refusal || location === null) return;
-    let next: URL;
-    try {
-      next = new URL(location, head.url);
-    } catch {
-      return;
-    }
-    if (next.protocol === "https:") {
-      run.controller.abort(new NetError("TLS_HANDSHAKE", `redirect to ${next.href}: ${refusal}`));
-    }
-  }
-
-  #dataProgress(run: Run, progress: number, size: number): void {
-    run.lastDataProgress = progress;
-    this.#fire("ondatastream", {
-      source: this,
-      progress,
-      totalCount: run.total,
-      totalSize: run.received,
-      size,
-    });
-  }
-
-  #finish(run: Run, failure: Failure | null): void {
-    if (failure === null) {
-      this.#body = run.download ? null : concat(run.chunks, run.received);
-      if (run.lastDataProgress !== 1) this.#dataProgress(run, 1, 0);
-      if (run !== this.#run) return;
-    }
-    this.#run = null;
-    this.#setState(HTTPClient.DONE);
-    if (this.#run !== null || this.#readyState !== HTTPClient.DONE) return;
-    if (failure) {
-      this.#fire("onerror", { source: this, success: false, ...failure });
-    } else if (this.#status >= 400) {
-      this.#fire("onerror", {
-        source: this,
-        success: false,
-        code: this.#status,
-        error: `${this.#status} : ${this.#statusText ?? ""}`.trimEnd(),
-      });
-    } else {
-      this.#fire("onload", { source: this, success: true, code: 0 });
-    }
-  }
-
-  #resetResponse(): void {
-    this.#status = 0;
-    this.#statusText = null;
-    this.#responseHeaders = null;
-    this.#body = null;
-    this.#text = null;
-    this.#data = null;
-    this.#xml = undefined;
-    this.#dictionary = undefined;
-  }
-
   #setState(state: number): void {
     this.#readyState = state;
-    this.#fire("onreadystatechange", { source: this, readyState: state });
-  }
-
-  #fire<K extends "onload" | "onerror" | "onreadystatechange" | "ondatastream" | "onsendstream">(
-    name: K,
-    event: Parameters<NonNullable<HTTPClient[K]>>[0],
-  ): void {
-    const callback = this[name] as ((this: HTTPClient, e: typeof event) => void) | null;
-    if (typeof callback !== "function") return;
-    try {
-      callback.call(this, event);
-    } catch (error) {
-      reportError(error);
-    }
+    fire(this, "onreadystatechange", { source: this, readyState: state });
   }
 }
 

@@ -1,10 +1,92 @@
 /**
- * Reading a finished response the way `HTTPClient`'s properties expose it:
- * text in the declared charset, headers as an object and as XHR-style text,
- * and the body as a JSON object.
+ * The response of an `HTTPClient`'s latest request and the views its
+ * properties give of it: text in the declared charset, a `Blob`, a DOM
+ * `Document`, a JSON object, headers as an object and as XHR-style text.
  *
  * @module
  */
+
+import type { ResponseHead } from "../core/request.ts";
+import { type Document, parseResponseXml } from "./response_xml.ts";
+
+/**
+ * What arrived for the latest request. Each view of the body is computed on
+ * first read and kept: Titanium code often reads the same property twice.
+ */
+export class ClientResponse {
+  /** The HTTP status of the final response; 0 before one arrives. */
+  status = 0;
+  /** The reason phrase of the final response; `null` before one arrives. */
+  statusText: string | null = null;
+  /** The final response's headers; `null` before one arrives. */
+  headers: Headers | null = null;
+  /** The whole body; `null` before it is complete, after a failure and for a `file` download. */
+  body: Uint8Array | null = null;
+  /** Set once a URL was parsed or a response arrived; `null` lets the client derive it. */
+  location: string | null = null;
+  #text: string | null = null;
+  #data: Blob | null = null;
+  #xml: Document | null | undefined = undefined;
+  #dictionary: Record<string, unknown> | null | undefined = undefined;
+
+  /** Forgets everything, for `open()` and `send()`. */
+  reset(): void {
+    this.status = 0;
+    this.statusText = null;
+    this.headers = null;
+    this.body = null;
+    this.location = null;
+    this.#text = null;
+    this.#data = null;
+    this.#xml = undefined;
+    this.#dictionary = undefined;
+  }
+
+  /** Takes the final response head: status, headers and the URL it came from. */
+  receive(head: ResponseHead): void {
+    this.status = head.status;
+    this.statusText = head.statusText;
+    this.headers = head.headers;
+    this.location = head.url;
+  }
+
+  /** A header of the final response, or `null` (also for a name `Headers` refuses). */
+  header(name: string): string | null {
+    try {
+      return this.headers?.get(name) ?? null;
+    } catch {
+      return null;
+    }
+  }
+
+  /** `responseText`. */
+  get text(): string | null {
+    if (this.body === null) return null;
+    return this.#text ??= decodeText(this.body, this.header("content-type"));
+  }
+
+  /** `responseData`. */
+  get data(): Blob | null {
+    if (this.body === null) return null;
+    return this.#data ??= new Blob([this.body as Uint8Array<ArrayBuffer>], {
+      type: this.header("content-type") ?? "",
+    });
+  }
+
+  /** `responseXML`. */
+  get xml(): Document | null {
+    if (this.#xml !== undefined) return this.#xml;
+    const text = this.text;
+    return this.#xml = text === null ? null : parseResponseXml(text, this.header("content-type"));
+  }
+
+  /** `responseDictionary`. */
+  get dictionary(): Record<string, unknown> | null {
+    if (this.#dictionary !== undefined) return this.#dictionary;
+    const text = this.text;
+    return this.#dictionary = text === null ? null : parseDictionary(text);
+  }
+}
 
 /**
  * Decodes `bytes` in the Content-Type's charset (UTF-8 when none or unknown).
