@@ -54,9 +54,8 @@ console.log(
     }),
 );
 
-const ARRAY_BUFFER = http.HttpDataType.ARRAY_BUFFER;
-
 async function throughput(): Promise<void> {
+  const ARRAY_BUFFER = http.HttpDataType.ARRAY_BUFFER;
   const req = http.createHttp();
   const kyClient = ky.create({ retry: 0, timeout: 60_000 });
   const clients: Record<string, Client> = {
