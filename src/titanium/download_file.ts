@@ -11,8 +11,10 @@ import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { classifyError, NetError } from "../core/errors.ts";
 
-/** Bytes gathered before one write to the file. */
-const WRITE_SIZE = 1024 * 1024;
+/** Chunks smaller than this are gathered; larger ones are written as they come. */
+const DIRECT_WRITE = 64 * 1024;
+/** The gathering buffer: small chunks go to the file in writes of up to this size. */
+const GATHER_SIZE = 256 * 1024;
 
 /** One download into one target path. */
 export class FileDownload {
@@ -20,12 +22,8 @@ export class FileDownload {
   readonly #temp: string;
   #file: Deno.FsFile | null = null;
   #opening: Promise<Deno.FsFile> | null = null;
-  /** Two buffers: one fills from the network while the other is written. */
-  #filling: Uint8Array = new Uint8Array(WRITE_SIZE);
-  #spare: Uint8Array | null = new Uint8Array(WRITE_SIZE);
-  #buffered = 0;
-  /** The write in progress, if any; it owns the buffer that is not filling. */
-  #writing: Promise<void> | null = null;
+  #gather: Uint8Array | null = null;
+  #gathered = 0;
 
   /** @param target where the complete body goes: a path or a `file:` URL */
   constructor(target: string | URL) {
@@ -40,27 +38,25 @@ export class FileDownload {
   }
 
   /**
-   * Appends a copy of `chunk`. Chunks are gathered into
-   * {@linkcode WRITE_SIZE} writes (one file operation per small network chunk
-   * costs most of the time), and a full buffer is written while the next one
-   * fills, so disk and network overlap. Resolves once the chunk is copied;
-   * waits only when both buffers are busy (backpressure).
+   * Appends a chunk; resolves once it is written or copied (the caller may
+   * then reuse its memory). A large chunk is written straight from the
+   * caller's memory; small ones (a slow server's drip) are gathered, since
+   * one file operation per tiny chunk would cost most of the time.
    */
   async write(chunk: Uint8Array): Promise<void> {
-    let offset = 0;
-    while (offset < chunk.byteLength) {
-      const n = Math.min(chunk.byteLength - offset, WRITE_SIZE - this.#buffered);
-      this.#filling.set(chunk.subarray(offset, offset + n), this.#buffered);
-      this.#buffered += n;
-      offset += n;
-      if (this.#buffered === WRITE_SIZE) await this.#flush();
+    if (chunk.byteLength >= DIRECT_WRITE) {
+      await this.#flush();
+      return await this.#writeAll(chunk);
     }
+    if (this.#gathered + chunk.byteLength > GATHER_SIZE) await this.#flush();
+    this.#gather ??= new Uint8Array(GATHER_SIZE);
+    this.#gather.set(chunk, this.#gathered);
+    this.#gathered += chunk.byteLength;
   }
 
-  /** Writes what is buffered, closes the temporary file and renames it onto the target. */
+  /** Writes what is gathered, closes the temporary file and renames it onto the target. */
   async commit(): Promise<void> {
     await this.#flush();
-    await this.#writing;
     await this.#open();
     this.#close();
     try {
@@ -71,19 +67,11 @@ export class FileDownload {
     }
   }
 
-  /** Starts writing the filling buffer once the previous write is done; swaps the buffers. */
   async #flush(): Promise<void> {
-    if (this.#buffered === 0) return;
-    await this.#writing; // a failed write rejects here, before more is written
-    const full = this.#filling.subarray(0, this.#buffered);
-    this.#filling = this.#spare!;
-    this.#spare = null;
-    this.#buffered = 0;
-    const writing = this.#writeAll(full).then(() => {
-      this.#spare = new Uint8Array(full.buffer);
-    });
-    writing.catch(() => {}); // handled where it is awaited
-    this.#writing = writing;
+    if (this.#gathered === 0) return;
+    const bytes = this.#gather!.subarray(0, this.#gathered);
+    this.#gathered = 0;
+    await this.#writeAll(bytes);
   }
 
   async #writeAll(bytes: Uint8Array): Promise<void> {
@@ -98,7 +86,6 @@ export class FileDownload {
 
   /** Closes and removes the temporary file; never throws. */
   async discard(): Promise<void> {
-    await this.#writing?.catch(() => {});
     if (this.#opening) await this.#opening.catch(() => {});
     this.#close();
     await Deno.remove(this.#temp).catch(() => {});
