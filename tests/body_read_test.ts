@@ -1,7 +1,8 @@
 // Body reading on every path the core takes, checked byte for byte against real servers: in one
-// go, chunk by chunk into arrays filled in place (sized and chunked bodies, under an idle limit),
-// streamed through one reused array (listeners keep copies), and written to a file through two
-// alternating buffers.
+// go, chunk by chunk into arrays filled in place (sized and chunked bodies, under an idle limit,
+// above the 8 MiB array cap), streamed through one reused array (listeners keep copies), and
+// written to a file. A body read to its declared length leaves its connection for the next
+// request.
 
 import assert from "node:assert/strict";
 import { join } from "node:path";
@@ -104,3 +105,49 @@ for (const path of ["/sized", "/chunked"]) {
     }
   });
 }
+
+Deno.test("a sized body above the 8 MiB array cap is joined byte-exact on both faces", async () => {
+  const big = pattern(9 * MiB + 4321);
+  await using server = bodyServer(big);
+  using req = createHttp();
+  const result = await req.request(`${server.url}/sized`, {
+    expectDataType: 2,
+    maxLimit: 10 * MiB,
+  });
+  assert.deepEqual(new Uint8Array(result.result as ArrayBuffer), big);
+  const xhr = Network.createHTTPClient();
+  xhr.open("GET", `${server.url}/sized`);
+  await xhr.send();
+  assert.equal(xhr.status, 200);
+  assert.deepEqual(await xhr.responseData!.bytes(), big);
+});
+
+Deno.test("bodies read to their declared length leave the connection for the next request", async () => {
+  // Small bodies are read in one go, large ones into one array of their size and Network's under
+  // its idle limit chunk by chunk: the last two stop at the declared length and cancel the rest.
+  const ports = new Set<number>();
+  const server = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen() {} },
+    (request, info) => {
+      ports.add(info.remoteAddr.port);
+      return new Response(pattern(Number(new URL(request.url).searchParams.get("size"))));
+    },
+  );
+  try {
+    using req = createHttp();
+    for (const size of [13, 64 * 1024, 300 * 1024]) {
+      const url = `http://127.0.0.1:${server.addr.port}/?size=${size}`;
+      for (let i = 0; i < 5; i++) {
+        const result = await req.request(url, { expectDataType: 2 });
+        assert.equal((result.result as ArrayBuffer).byteLength, size);
+        const xhr = Network.createHTTPClient({ timeout: 5000 });
+        xhr.open("GET", url);
+        await xhr.send();
+        assert.equal(xhr.responseData!.size, size);
+      }
+    }
+    assert.equal(ports.size, 1, `connections used: ${ports.size}`);
+  } finally {
+    await server.shutdown();
+  }
+});

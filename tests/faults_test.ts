@@ -136,6 +136,18 @@ Deno.test("faults: Content-Length longer than the body", async () => {
   await expectBoth(server.url, { http: 2300018, network: -1005 });
 });
 
+Deno.test("faults: a Content-Length of a terabyte over a 5-byte body", async () => {
+  // Read into arrays of at most 8 MiB: the declared size is never allocated up front.
+  await using server = faultServer((conn) =>
+    write(conn, "HTTP/1.1 200 OK\r\nContent-Length: 1000000000000\r\n\r\nhello")
+  );
+  const n = await viaNetwork(server.url, { timeout: 5_000 });
+  assert.equal(n.code, -1005, n.error);
+  assert.ok(n.ms < 2_000, `Network took ${n.ms}`);
+  const h = await viaHttp(server.url, { maxLimit: 100 * 1024 * 1024 });
+  assert.equal(h.code, 2300023, h.message); // over maxLimit, refused from the header alone
+});
+
 Deno.test("faults: chunked encoding cut short", async () => {
   await using server = faultServer((conn) =>
     write(conn, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n")
