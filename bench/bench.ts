@@ -3,9 +3,9 @@
  * `deno task bench`: our faces against raw `fetch` and peers, side by side in
  * one run against one local origin (bench/server.mjs, its own process on
  * 127.0.0.1). Clients alternate within every round; medians are reported,
- * with each client's ratio to raw fetch measured in the same run.
+ * and each client's ratio to raw fetch is the median of its per-round ratios.
  *
- * Environment: BENCH_ROUNDS (default 5), BENCH_STREAM_MIB (default 1024),
+ * Environment: BENCH_ROUNDS (default 9), BENCH_STREAM_MIB (default 1024),
  * BENCH_QUICK=1 for a short smoke run.
  *
  * @module
@@ -16,7 +16,7 @@ import ky from "npm:ky@^1.7.0";
 import axios from "npm:axios@^1.7.0";
 
 const QUICK = Deno.env.get("BENCH_QUICK") === "1";
-const ROUNDS = Number(Deno.env.get("BENCH_ROUNDS") ?? (QUICK ? 2 : 5));
+const ROUNDS = Number(Deno.env.get("BENCH_ROUNDS") ?? (QUICK ? 2 : 9));
 const STREAM_MIB = Number(Deno.env.get("BENCH_STREAM_MIB") ?? (QUICK ? 64 : 1024));
 
 type Client = (url: string) => Promise<unknown>;
@@ -73,7 +73,7 @@ async function throughput(): Promise<void> {
     for (const size of [13, 64 * 1024]) {
       for (const inFlight of [1, 50]) {
         // Long samples: a short one measures the JIT warming up and the last client's garbage.
-        const count = QUICK ? 300 : inFlight === 1 ? 4000 : 20_000;
+        const count = QUICK ? 300 : inFlight === 1 ? 2000 : 10_000;
         const url = `${origin.url}/?size=${size}`;
         const samples: Record<string, number[]> = {};
         for (const run of Object.values(clients)) {
@@ -85,12 +85,12 @@ async function throughput(): Promise<void> {
           }
           const curl = await curlRun(url, inFlight, count);
           if (curl !== null) (samples["curl (native)"] ??= []).push(curl);
+          else if (samples["curl (native)"]) samples["curl (native)"].push(NaN);
         }
         const test = `${size === 13 ? "13 B" : "64 KiB"} × ${inFlight} in flight`;
-        const base = median(samples["raw fetch"]!);
         for (const [client, values] of Object.entries(samples)) {
-          const value = median(values);
-          rows.push({ test, client, value, unit: "req/s", ratio: value / base });
+          const ratio = roundRatio(values, samples["raw fetch"]!);
+          rows.push({ test, client, value: median(values), unit: "req/s", ratio });
         }
       }
     }
@@ -154,17 +154,17 @@ async function streaming(): Promise<void> {
     for (const mode of modes) (samples[mode] ??= []).push(await streamRun(mode, url));
   }
   const test = `stream ${STREAM_MIB} MiB`;
-  const base = median(samples["raw fetch"]!.map((s) => s.mbps));
+  const base = samples["raw fetch"]!.map((s) => s.mbps);
   const baseRss = median(samples["raw fetch"]!.map((s) => s.rss));
   for (const [client, values] of Object.entries(samples)) {
-    const mbps = median(values.map((s) => s.mbps));
+    const mbps = values.map((s) => s.mbps);
     const rss = median(values.map((s) => s.rss));
     rows.push({
       test,
       client,
-      value: mbps,
+      value: median(mbps),
       unit: "MB/s",
-      ratio: mbps / base,
+      ratio: roundRatio(mbps, base),
       extra: `peak RSS ${rss.toFixed(0)} MiB (${rss - baseRss >= 0 ? "+" : ""}${
         (rss - baseRss).toFixed(0)
       } vs raw fetch)`,
@@ -239,6 +239,15 @@ async function cacheRow(): Promise<void> {
   } catch {
     // the script printed no JSON line: no row
   }
+}
+
+/**
+ * The median over rounds of each round's ratio to raw fetch in that round:
+ * this machine's speed drifts over seconds, and a ratio of two samples taken
+ * moments apart cancels the drift that a ratio of two medians keeps.
+ */
+function roundRatio(values: number[], base: number[]): number {
+  return median(values.map((value, i) => value / base[i]!).filter((r) => !Number.isNaN(r)));
 }
 
 function median(values: number[]): number {
