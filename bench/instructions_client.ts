@@ -1,0 +1,43 @@
+/**
+ * One client of `bench/instructions.sh`: COUNT requests, 50 in flight, to
+ * ORIGIN through the client named by CLIENT. Nothing is timed: valgrind
+ * counts the instructions.
+ *
+ * Usage: deno run -A bench/instructions_client.ts CLIENT ORIGIN COUNT
+ *
+ * @module
+ */
+
+import http, { Network } from "../mod.ts";
+import ky from "npm:ky@^1.7.0";
+
+const [name = "raw", origin = "", countText = "1000"] = Deno.args;
+const count = Number(countText);
+const req = http.createHttp();
+const kyClient = ky.create({ retry: 0, timeout: 60_000 });
+
+const clients: Record<string, (url: string) => Promise<unknown>> = {
+  "raw": (url) => fetch(url).then((r) => r.arrayBuffer()),
+  "http": (url) => req.request(url),
+  "http-arraybuffer": (url) => req.request(url, { expectDataType: http.HttpDataType.ARRAY_BUFFER }),
+  "network": (url) =>
+    new Promise((resolve, reject) => {
+      const client = Network.createHTTPClient({
+        onload: resolve,
+        onerror: (e) => reject(new Error(e.error)),
+      });
+      client.open("GET", url);
+      client.send();
+    }),
+  "ky": (url) => kyClient(url).arrayBuffer(),
+};
+const run = clients[name];
+if (!run) throw new Error(`unknown client ${name}: ${Object.keys(clients).join(", ")}`);
+let started = 0;
+try {
+  await Promise.all(Array.from({ length: 50 }, async () => {
+    while (started++ < count) await run(origin);
+  }));
+} finally {
+  req.destroy();
+}
