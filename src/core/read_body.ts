@@ -75,8 +75,8 @@ const STREAM_CHUNK = 256 * 1024;
  * default reader allocates and zeroes 64 KiB for every read, which costs a
  * small body more than the whole request and halves a large stream's speed.
  * Buffer mode fills its arrays in place, one of exactly the declared size
- * when there is one (up to 8 MiB). Stream mode reads every chunk into the same array and
- * hands it to `onData`, which must copy what it keeps.
+ * when there is one (up to 8 MiB). Stream mode reads every chunk into the
+ * same array and hands it to `onData`, which must copy what it keeps.
  */
 async function readChunks(
   stream: ReadableStream<Uint8Array>,

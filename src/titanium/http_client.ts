@@ -36,26 +36,24 @@ export type SendData =
   | null
   | undefined;
 
-const SETTABLE: ReadonlySet<string> = new Set(
-  [
-    "timeout",
-    "autoRedirect",
-    "autoEncodeUrl",
-    "validatesSecureCertificate",
-    "tlsVersion",
-    "username",
-    "password",
-    "withCredentials",
-    "file",
-    "cache",
-    "enableKeepAlive",
-    "onload",
-    "onerror",
-    "onreadystatechange",
-    "ondatastream",
-    "onsendstream",
-  ] satisfies ReadonlyArray<keyof HTTPClientProperties>,
-);
+const SETTABLE = [
+  "timeout",
+  "autoRedirect",
+  "autoEncodeUrl",
+  "validatesSecureCertificate",
+  "tlsVersion",
+  "username",
+  "password",
+  "withCredentials",
+  "file",
+  "cache",
+  "enableKeepAlive",
+  "onload",
+  "onerror",
+  "onreadystatechange",
+  "ondatastream",
+  "onsendstream",
+] as const satisfies ReadonlyArray<keyof HTTPClientProperties>;
 
 /**
  * An HTTP request in Titanium's style: set callbacks, `open()`, `send()`.
@@ -212,7 +210,7 @@ export class HTTPClient {
   constructor(props: HTTPClientProperties = {}) {
     const source = props as Record<string, unknown>;
     const target = this as unknown as Record<string, unknown>;
-    for (const key in source) if (SETTABLE.has(key)) target[key] = source[key];
+    for (const key of SETTABLE) if (key in source) target[key] = source[key];
   }
 
   /** The current state: {@linkcode HTTPClient.UNSENT} … {@linkcode HTTPClient.DONE}. */
