@@ -29,6 +29,9 @@ count() {
     sed -n 's/.*I *refs: *//p' | tr -d ,
 }
 
+# Warm Deno's module cache first: the first run of changed code also compiles it.
+deno run -A bench/instructions_client.ts raw "$origin" 1 >/dev/null
+
 base=""
 for client in ${CLIENTS[*]}; do
   per=$((($(count "$client" "$N2") - $(count "$client" "$N1")) / (N2 - N1)))
