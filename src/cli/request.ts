@@ -11,6 +11,7 @@ import type { HttpRequestOptions, MultiFormData } from "../../mod.ts";
 import type { CliArgs, DataArg } from "./cli_args.ts";
 import { CliError, EXIT, UsageError } from "./exit_codes.ts";
 import { PROXY_VARIABLES } from "../core/proxy.ts";
+import { concat } from "../core/read_body.ts";
 
 /** The request to send. */
 export interface PlannedRequest {
@@ -42,7 +43,7 @@ export async function planRequest(args: CliArgs): Promise<PlannedRequest> {
     const pieces = await Promise.all(
       args.json.map((value) => readData({ kind: "binary", value })),
     );
-    options.extraData = concat(pieces);
+    options.extraData = joinAll(pieces);
     method = BODY_METHODS_DEFAULT;
     setDefault("Content-Type", "application/json");
     setDefault("Accept", "application/json");
@@ -141,7 +142,7 @@ async function readData(arg: DataArg): Promise<Uint8Array> {
 
 /** Several -d pieces are joined with `&`, as curl does; text stays a string (GET puts it in the query). */
 function joinData(pieces: Uint8Array[]): string | Uint8Array {
-  const joined = concat(pieces.flatMap((p, i) => i === 0 ? [p] : [encoder.encode("&"), p]));
+  const joined = joinAll(pieces.flatMap((p, i) => i === 0 ? [p] : [encoder.encode("&"), p]));
   try {
     return new TextDecoder("utf-8", { fatal: true }).decode(joined);
   } catch {
@@ -149,20 +150,14 @@ function joinData(pieces: Uint8Array[]): string | Uint8Array {
   }
 }
 
-function concat(pieces: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(pieces.reduce((sum, p) => sum + p.byteLength, 0));
-  let offset = 0;
-  for (const piece of pieces) {
-    out.set(piece, offset);
-    offset += piece.byteLength;
-  }
-  return out;
+function joinAll(pieces: Uint8Array[]): Uint8Array {
+  return concat(pieces, pieces.reduce((sum, p) => sum + p.byteLength, 0));
 }
 
 async function readAll(stream: ReadableStream<Uint8Array>): Promise<Uint8Array> {
   const chunks: Uint8Array[] = [];
   for await (const chunk of stream) chunks.push(chunk);
-  return concat(chunks);
+  return joinAll(chunks);
 }
 
 const CONTENT_TYPES: Record<string, string> = {
