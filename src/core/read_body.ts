@@ -90,13 +90,8 @@ async function readChunks(
   if (!reader) return await readDefault(stream, request, events, declared, deadline);
   const chunks: Uint8Array[] = [];
   let received = 0;
-  let room = new Uint8Array(
-    buffer
-      ? bufferRoom(declared, 0)
-      : declared === null
-      ? CHUNK
-      : Math.min(declared, STREAM_CHUNK) || 1,
-  );
+  const streamRoom = declared === null ? CHUNK : Math.min(declared, STREAM_CHUNK) || 1;
+  let room = new Uint8Array(buffer ? bufferRoom(declared, 0) : streamRoom);
   let used = 0;
   try {
     for (;;) {

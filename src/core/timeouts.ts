@@ -85,7 +85,7 @@ export class Deadline {
   /** Stops the limits and the listener; call once the exchange is over. */
   clear(): void {
     clock.delete(this);
-    if (this.#signal) unwatch(this.#signal, this);
+    if (this.#signal) watched.get(this.#signal)?.delete(this);
   }
 
   /** The earliest `performance.now()` at which a limit can have passed (Infinity: never). */
@@ -123,30 +123,19 @@ export class Deadline {
  * The deadlines that follow each caller signal. A face's signal usually lives
  * as long as the face object and serves many requests: one listener on it,
  * added once, is much cheaper than a listener added and removed per request.
- * One follower is kept as it is (Network makes a signal per request), more in
- * a set; `null`: the listener is there, nobody follows now.
  */
-const watched = new WeakMap<AbortSignal, Deadline | Set<Deadline> | null>();
+const watched = new WeakMap<AbortSignal, Set<Deadline>>();
 
 function watch(signal: AbortSignal, deadline: Deadline): void {
-  const followers = watched.get(signal);
-  if (followers === undefined) {
-    // Aborting happens once: no `{ once: true }`, whose options object costs a conversion.
+  let deadlines = watched.get(signal);
+  if (!deadlines) {
+    const followers = deadlines = new Set();
+    watched.set(signal, followers);
     signal.addEventListener("abort", () => {
-      const current = watched.get(signal);
-      if (current instanceof Set) { for (const follower of [...current]) follower.cutBy(signal); }
-      else current?.cutBy(signal);
-    });
+      for (const follower of [...followers]) follower.cutBy(signal);
+    }, { once: true });
   }
-  if (!followers) watched.set(signal, deadline);
-  else if (followers instanceof Set) followers.add(deadline);
-  else watched.set(signal, new Set([followers, deadline]));
-}
-
-function unwatch(signal: AbortSignal, deadline: Deadline): void {
-  const followers = watched.get(signal);
-  if (followers instanceof Set) followers.delete(deadline);
-  else if (followers === deadline) watched.set(signal, null);
+  deadlines.add(deadline);
 }
 
 /** One timer for every pending deadline, set for the earliest one; none while none is pending. */
