@@ -9,6 +9,7 @@
 import type { RequestBody } from "./body.ts";
 import type { CookieStore } from "./cookies.ts";
 import type { Timing } from "./timing.ts";
+import type { TlsControl, TransportKind } from "./transport.ts";
 
 /** Which HTTP version to speak. */
 export type Protocol = "auto" | "http1.1" | "http2";
@@ -83,6 +84,18 @@ export interface TransportOptions {
    * Otherwise it bounds the time until the response head, at no cost.
    */
   readonly exactConnectTimeout: boolean;
+  /** PEM text of CAs trusted in addition to the default roots (beside `caPath`); absent for none. */
+  readonly caData?: string | null;
+  /** Pinning, verification mode, version bounds, SNI: only the socket-level transport honours these. */
+  readonly tls?: TlsControl | null;
+  /** Connect over IPv4 only (4) or IPv6 only (6); absent or `null` for either. */
+  readonly addressFamily?: 4 | 6 | null;
+  /** `false`: a new connection for this request, closed after it; absent or `true`: pooled. */
+  readonly reuseConnections?: boolean;
+  /** How long a pooled connection may stay idle, in ms; absent or 0 for the transport's default. */
+  readonly idleConnectionTimeout?: number;
+  /** Force one transport (tests, benchmarks); absent: the router chooses. */
+  readonly prefer?: TransportKind;
 }
 
 /** A client certificate and its key, as files. */
@@ -103,9 +116,13 @@ export interface ClientCertificate {
  */
 export type ProxyChoice = "direct" | "environment" | ProxyServer;
 
-/** An HTTP(S) proxy: http targets as absolute-form requests, https targets through CONNECT. */
+/**
+ * A proxy server. `http:`/`https:`: http targets as absolute-form requests,
+ * https targets through CONNECT. `socks5:` (names resolved by the proxy, as
+ * `socks5h`): every target through a SOCKS5 tunnel.
+ */
 export interface ProxyServer {
-  /** `http:` or `https:` with host and port; no path, no credentials. */
+  /** `http:`, `https:` or `socks5:` with host and port; no path, no credentials. */
   readonly url: URL;
   /** Hosts that go direct: names, IP literals, or `*` wildcard patterns such as `*.local`. */
   readonly exclusionList: readonly string[];
