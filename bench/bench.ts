@@ -14,6 +14,9 @@
 import http, { Network } from "../mod.ts";
 import ky from "npm:ky@^1.7.0";
 import axios from "npm:axios@^1.7.0";
+import { ofetch } from "npm:ofetch@^1.5.1";
+import { request as undiciRequest } from "npm:undici@^7.30.2";
+import { Agent as HttpsAgent } from "node:https";
 
 const QUICK = Deno.env.get("BENCH_QUICK") === "1";
 const ROUNDS = Number(Deno.env.get("BENCH_ROUNDS") ?? (QUICK ? 2 : 9));
@@ -30,16 +33,27 @@ interface Row {
   extra?: string;
 }
 
+// The https rows need every client to trust a throwaway CA: the bench runs itself again with
+// `--cert` (which Deno applies to fetch and node:tls alike) once the certificates exist.
+const tlsDir = Deno.env.get("BENCH_TLS_DIR");
+if (!tlsDir) Deno.exit(await rerunWithCertificates());
+
 const origin = await startOrigin();
+const secureOrigin = await startOrigin(tlsDir);
 const rows: Row[] = [];
 try {
-  await throughput();
+  await throughput(origin.url, "", [13, 64 * 1024], [1, 50]);
+  await throughput(secureOrigin.url, "https ", [13, 64 * 1024], [50]);
   await streaming();
+  await importCost();
   await cacheRow();
   await relayRows();
 } finally {
-  origin.stop();
-  await origin.done;
+  for (const server of [origin, secureOrigin]) {
+    server.stop();
+    await server.done;
+  }
+  await Deno.remove(tlsDir, { recursive: true });
 }
 printTable(rows);
 console.log(
@@ -54,27 +68,48 @@ console.log(
     }),
 );
 
-async function throughput(): Promise<void> {
-  const ARRAY_BUFFER = http.HttpDataType.ARRAY_BUFFER;
+/**
+ * Requests per second of each client, for every body size and number in
+ * flight. Bodies are octet-stream, so every client (the http face included)
+ * returns bytes and none pays for text decoding the others skip.
+ */
+async function throughput(
+  base: string,
+  label: string,
+  sizes: number[],
+  inFlights: number[],
+): Promise<void> {
   const req = http.createHttp();
   const kyClient = ky.create({ retry: 0, timeout: 60_000 });
+  // node:https (under axios) does not take Deno's `--cert`: its agent gets the CA itself.
+  const httpsAgent = new HttpsAgent({
+    keepAlive: true,
+    ca: await Deno.readTextFile(`${tlsDir}/ca.pem`),
+  });
   const clients: Record<string, Client> = {
     "raw fetch": (url) => fetch(url).then((r) => r.arrayBuffer()),
     "http face": (url) => req.request(url),
-    // The default result is a string: this row shows the face without the text decoding.
-    "http face, ARRAY_BUFFER": (url) => req.request(url, { expectDataType: ARRAY_BUFFER }),
-    ...(typeof (Network as { createHTTPClient?: unknown }).createHTTPClient === "function"
-      ? { "Network face": networkClient }
-      : {}),
+    // What most OpenHarmony code does: a new request object per request, destroyed after it.
+    "http face, new object per request": async (url) => {
+      const once = http.createHttp();
+      try {
+        return await once.request(url);
+      } finally {
+        once.destroy();
+      }
+    },
+    "Network face": networkClient,
     "ky": (url) => kyClient(url).arrayBuffer(),
-    "axios": (url) => axios.get(url, { responseType: "arraybuffer" }),
+    "ofetch": (url) => ofetch(url, { responseType: "arrayBuffer", retry: 0 }),
+    "undici request": (url) => undiciRequest(url).then((r) => r.body.arrayBuffer()),
+    "axios": (url) => axios.get(url, { responseType: "arraybuffer", httpsAgent }),
   };
   try {
-    for (const size of [13, 64 * 1024]) {
-      for (const inFlight of [1, 50]) {
+    for (const size of sizes) {
+      for (const inFlight of inFlights) {
         // Long samples: a short one measures the JIT warming up and the last client's garbage.
         const count = QUICK ? 300 : inFlight === 1 ? 2000 : 10_000;
-        const url = `${origin.url}/?size=${size}`;
+        const url = `${base}/?size=${size}&type=bin`;
         const samples: Record<string, number[]> = {};
         for (const run of Object.values(clients)) {
           await load(run, url, inFlight, QUICK ? 200 : 2000);
@@ -87,7 +122,7 @@ async function throughput(): Promise<void> {
           if (curl !== null) (samples["curl (native)"] ??= []).push(curl);
           else if (samples["curl (native)"]) samples["curl (native)"].push(NaN);
         }
-        const test = `${size === 13 ? "13 B" : "64 KiB"} × ${inFlight} in flight`;
+        const test = `${label}${size === 13 ? "13 B" : "64 KiB"} × ${inFlight} in flight`;
         for (const [client, values] of Object.entries(samples)) {
           const ratio = roundRatio(values, samples["raw fetch"]!);
           rows.push({ test, client, value: median(values), unit: "req/s", ratio });
@@ -131,7 +166,14 @@ async function curlRun(url: string, inFlight: number, count: number): Promise<nu
   try {
     const t0 = performance.now();
     const out = await new Deno.Command("curl", {
-      args: ["-s", "-Z", "--parallel-max", String(inFlight), `${url}&n=[1-${count}]`],
+      args: [
+        "-s",
+        ...(url.startsWith("https:") ? ["--cacert", `${tlsDir}/ca.pem`] : []),
+        "-Z",
+        "--parallel-max",
+        String(inFlight),
+        `${url}&n=[1-${count}]`,
+      ],
       stdout: "null",
       stderr: "null",
     }).output();
@@ -180,6 +222,35 @@ async function streamRun(mode: string, url: string): Promise<{ mbps: number; rss
   }).output();
   if (!out.success) throw new Error(`stream client ${mode} failed`);
   return JSON.parse(new TextDecoder().decode(out.stdout));
+}
+
+/** What importing mod.ts adds to a process that makes one plain GET: startup time and peak RSS. */
+async function importCost(): Promise<void> {
+  const url = `${origin.url}/?size=13`;
+  const samples: Record<string, { ms: number; rss: number }[]> = {};
+  for (let round = 0; round < (QUICK ? 2 : 7); round++) {
+    for (const mode of ["raw", "http"]) {
+      const out = await new Deno.Command(Deno.execPath(), {
+        args: ["run", "-A", new URL("./import_client.ts", import.meta.url).pathname, mode, url],
+        env: { DENO_NO_UPDATE_CHECK: "1" },
+        stderr: "inherit",
+      }).output();
+      if (!out.success) throw new Error(`import client ${mode} failed`);
+      (samples[mode] ??= []).push(JSON.parse(new TextDecoder().decode(out.stdout)));
+    }
+  }
+  const ms = (mode: string) => median(samples[mode]!.map((s) => s.ms));
+  const rss = (mode: string) => median(samples[mode]!.map((s) => s.rss));
+  rows.push({
+    test: "import mod.ts + one GET",
+    client: "added to a raw fetch process",
+    value: ms("http") - ms("raw"),
+    unit: "ms",
+    ratio: null,
+    extra: `+${(rss("http") - rss("raw")).toFixed(1)} MiB peak RSS (raw: ${
+      ms("raw").toFixed(0)
+    } ms, ${rss("raw").toFixed(0)} MiB; target ≤ 40 ms, ≤ 15 MB)`,
+  });
 }
 
 /** The loopback relay (DNS options, real connectTimeout) against the plain-fetch default path. */
@@ -264,7 +335,9 @@ function printTable(table: Row[]): void {
   console.log("| test | client | result | × raw fetch | notes |");
   console.log("| --- | --- | ---: | ---: | --- |");
   for (const row of table) {
-    const value = row.unit === "ms/req" ? row.value.toFixed(3) : row.value.toFixed(0);
+    const value = row.unit === "ms/req"
+      ? row.value.toFixed(3)
+      : row.value.toFixed(row.unit === "ms" ? 1 : 0);
     console.log(
       `| ${row.test} | ${row.client} | ${value} ${row.unit} | ${
         row.ratio === null ? "" : row.ratio.toFixed(2)
@@ -273,9 +346,71 @@ function printTable(table: Row[]): void {
   }
 }
 
-async function startOrigin() {
+/** Makes a throwaway CA and a certificate for 127.0.0.1, then runs this bench again trusting it. */
+async function rerunWithCertificates(): Promise<number> {
+  const dir = await Deno.makeTempDir({ prefix: "netstack-bench-" });
+  const openssl = async (...args: string[]) => {
+    const out = await new Deno.Command("openssl", { args, cwd: dir, stderr: "piped" }).output();
+    if (!out.success) {
+      throw new Error(`openssl ${args[0]}: ${new TextDecoder().decode(out.stderr)}`);
+    }
+  };
+  const ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes"];
+  await openssl(
+    "req",
+    "-x509",
+    ...ec,
+    "-keyout",
+    "ca.key",
+    "-out",
+    "ca.pem",
+    "-days",
+    "2",
+    "-subj",
+    "/CN=bench CA",
+  );
+  await openssl("req", ...ec, "-keyout", "key.pem", "-out", "server.csr", "-subj", "/CN=127.0.0.1");
+  await Deno.writeTextFile(`${dir}/ext`, "subjectAltName=IP:127.0.0.1\n");
+  await openssl(
+    "x509",
+    "-req",
+    "-in",
+    "server.csr",
+    "-CA",
+    "ca.pem",
+    "-CAkey",
+    "ca.key",
+    "-CAcreateserial",
+    "-out",
+    "cert.pem",
+    "-days",
+    "2",
+    "-extfile",
+    "ext",
+  );
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "-A",
+      "--v8-flags=--expose-gc",
+      "--cert",
+      `${dir}/ca.pem`,
+      new URL(import.meta.url).pathname,
+    ],
+    env: { BENCH_TLS_DIR: dir },
+    stdin: "null",
+  }).spawn();
+  return (await child.status).code;
+}
+
+/** The origin over http, or over https with the certificate in `tls`. */
+async function startOrigin(tls?: string) {
   const child = new Deno.Command("node", {
-    args: [new URL("./server.mjs", import.meta.url).pathname, "0"],
+    args: [
+      new URL("./server.mjs", import.meta.url).pathname,
+      "0",
+      ...(tls ? [`${tls}/cert.pem`, `${tls}/key.pem`] : []),
+    ],
     stdout: "piped",
   }).spawn();
   const reader = child.stdout.getReader();
@@ -288,7 +423,7 @@ async function startOrigin() {
   reader.releaseLock();
   child.stdout.cancel();
   return {
-    url: `http://127.0.0.1:${text.trim()}`,
+    url: `${tls ? "https" : "http"}://127.0.0.1:${text.trim()}`,
     stop: () => child.kill("SIGTERM"),
     done: child.status,
   };

@@ -1,8 +1,16 @@
-// Benchmark origin (Node, its own process): fixed bodies and a long stream.
-// Usage: node bench/server.mjs PORT
-import { createServer } from "node:http";
+// Benchmark origin (Node, its own process): fixed bodies and a long stream, over
+// http, or over https when a certificate and key are given.
+// Usage: node bench/server.mjs PORT [CERT.pem KEY.pem]
+import { readFileSync } from "node:fs";
+import { createServer as createHttpServer } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
 
 const port = Number(process.argv[2] ?? 0);
+const [certPath, keyPath] = process.argv.slice(3);
+const createServer = certPath
+  ? (handler) =>
+    createHttpsServer({ cert: readFileSync(certPath), key: readFileSync(keyPath) }, handler)
+  : createHttpServer;
 const bodies = new Map();
 const body = (size) => {
   if (!bodies.has(size)) bodies.set(size, Buffer.alloc(size, "_"));
@@ -34,7 +42,9 @@ const server = createServer((req, res) => {
     return;
   }
   const buf = body(size);
-  res.writeHead(200, { "content-length": String(buf.length), "content-type": "text/plain" });
+  // `type=bin`: octet-stream, which every client (the http face included) returns as bytes.
+  const type = url.searchParams.get("type") === "bin" ? "application/octet-stream" : "text/plain";
+  res.writeHead(200, { "content-length": String(buf.length), "content-type": type });
   res.end(buf);
 });
 server.keepAliveTimeout = 600_000;
