@@ -1,32 +1,23 @@
 /**
- * Calling an `HTTPClient`'s callbacks as Titanium does: `this` is the
- * client, and a callback that throws is reported without ending the
- * request or skipping the callbacks that follow.
+ * Calling a Titanium callback: `this` is the object it belongs to, and a
+ * callback that throws is reported (on the console, as Titanium logs it)
+ * without ending the transfer or skipping the callbacks that follow.
  *
  * @module
  */
 
-import type { HTTPClient } from "./http_client.ts";
-
-/** The client properties that hold callbacks. */
-export type CallbackName =
-  | "onload"
-  | "onerror"
-  | "onreadystatechange"
-  | "ondatastream"
-  | "onsendstream";
-
-/** Calls `client[name]` with `event`, if it is a function. */
-export function fire<K extends CallbackName>(
-  client: HTTPClient,
-  name: K,
-  event: Parameters<NonNullable<HTTPClient[K]>>[0],
-): void {
-  const callback = client[name] as ((this: HTTPClient, e: typeof event) => void) | null;
+/** Calls `callback` with `this` set to `self`, if it is a function; never throws. */
+export function callBack<T, E>(self: T, callback: unknown, event: E, where: string): void {
   if (typeof callback !== "function") return;
   try {
-    callback.call(client, event);
+    (callback as (this: T, e: E) => void).call(self, event);
   } catch (error) {
-    reportError(error);
+    reportThrow(where, error);
   }
+}
+
+/** Reports an exception thrown by app code: logged, never rethrown (the transfer's outcome stands). */
+export function reportThrow(where: string, error: unknown): void {
+  // deno-lint-ignore no-console
+  console.error(`[Ti.Network] ${where} threw:`, error);
 }

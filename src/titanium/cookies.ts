@@ -16,7 +16,30 @@ import {
   pathMatch,
 } from "tough-cookie";
 import { JarCookieStore } from "../core/cookies.ts";
-import type { CookieProperties } from "./types.ts";
+
+/** What `Network.createCookie(props)` accepts: the properties of a `Cookie`. */
+export interface CookieProperties {
+  /** The cookie name. */
+  name?: string;
+  /** The cookie value. */
+  value?: string;
+  /** A host (`example.com`: that host only) or `.example.com` (it and its subdomains). */
+  domain?: string;
+  /** The path it is sent under; `"/"` when not given. */
+  path?: string;
+  /** Sent over https only. */
+  secure?: boolean;
+  /** Not readable by scripts (kept and reported; an HTTP client has no scripts). */
+  httponly?: boolean;
+  /** When it expires; none for a session cookie. */
+  expiryDate?: Date | string | null;
+  /** Lifetime in seconds; -1 for a session cookie. Wins over `expiryDate`. */
+  maxAge?: number;
+  /** A comment (RFC 2965), kept as given. */
+  comment?: string | null;
+  /** The cookie version (RFC 2965), kept as given. */
+  version?: number;
+}
 
 const store = new MemoryCookieStore();
 const jar = new CookieJar(store);

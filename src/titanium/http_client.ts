@@ -1,30 +1,119 @@
 /**
  * `HTTPClient`: Titanium's `Ti.Network.HTTPClient`, a thin adapter over the
  * core pipeline. It holds the settings, callbacks, readyState and response;
- * each `send()` is a run (`send_run.ts`) whose core request is built in
- * `prepare_request.ts` and whose core events become callbacks in
- * `core_events.ts`.
+ * each `send()` is a run (`send_run.ts`) that owns the state of that send
+ * and builds its core request with `prepare_request.ts`.
  *
  * @module
  */
 
-import { NetError } from "../core/errors.ts";
 import { parseRequestUrl } from "../core/url.ts";
-import { fire } from "./callbacks.ts";
+import { callBack } from "./callbacks.ts";
 import { clearCookiesFor } from "./cookies.ts";
 import { RequestHeaders } from "./request_headers.ts";
 import { ClientResponse, headerObject, headerText } from "./response.ts";
 import type { Document } from "./response_xml.ts";
 import { type RunHost, SendRun } from "./send_run.ts";
-import type {
-  DataStreamEvent,
-  FailureResponse,
-  HTTPClientCallback,
-  HTTPClientProperties,
-  ReadyStateChangeEvent,
-  SendStreamEvent,
-  SuccessResponse,
-} from "./types.ts";
+
+/** What every `HTTPClient` callback payload carries. */
+export interface HTTPClientEvent {
+  /** The client that fired the callback (also `this` inside it). */
+  readonly source: HTTPClient;
+}
+
+/** The payload of `onload`: the request completed with a status below 400. */
+export interface SuccessResponse extends HTTPClientEvent {
+  /** Always `true`. */
+  readonly success: true;
+  /** Always 0, as on Android and iOS. */
+  readonly code: 0;
+}
+
+/**
+ * The payload of `onerror`. `code` is the HTTP status for a response of 400
+ * or more, otherwise a negative transport code (-1001 for a timeout; the
+ * README lists them all).
+ */
+export interface FailureResponse extends HTTPClientEvent {
+  /** Always `false`. */
+  readonly success: false;
+  /** The HTTP status (400 or more), or a negative transport code such as -1001. */
+  readonly code: number;
+  /** What went wrong, e.g. `"404 : Not Found"` or `"Operation timeout: …"`. */
+  readonly error: string;
+}
+
+/** The payload of `onreadystatechange`: the state that was entered. */
+export interface ReadyStateChangeEvent extends HTTPClientEvent {
+  /** `UNSENT` 0 … `DONE` 4; `this.readyState` equals it while the callback runs. */
+  readonly readyState: number;
+}
+
+/** The payload of `onsendstream`: how much of the request body was sent. */
+export interface SendStreamEvent extends HTTPClientEvent {
+  /** From above 0 up to 1. */
+  readonly progress: number;
+}
+
+/** The payload of `ondatastream`: how much of the response body arrived. */
+export interface DataStreamEvent extends HTTPClientEvent {
+  /**
+   * `received / Content-Length` in 0..1, or `Network.PROGRESS_UNKNOWN` (-1)
+   * while the length is unknown; always 1 once the body is complete.
+   */
+  readonly progress: number;
+  /** The declared body length, or -1 when unknown (Android's name). */
+  readonly totalCount: number;
+  /** Bytes received so far (Android's name). */
+  readonly totalSize: number;
+  /** Bytes in the chunk that fired this event; 0 for the closing event. */
+  readonly size: number;
+}
+
+/** A callback property of `HTTPClient`: `this` is the client. */
+export type HTTPClientCallback<E> = (this: HTTPClient, event: E) => void;
+
+/**
+ * What `Network.createHTTPClient(props)` accepts: any settable property and
+ * callback of `HTTPClient`, applied as if assigned one by one.
+ */
+export interface HTTPClientProperties {
+  /** See {@linkcode HTTPClient.timeout}. */
+  timeout?: number;
+  /** See {@linkcode HTTPClient.autoRedirect}. */
+  autoRedirect?: boolean;
+  /** See {@linkcode HTTPClient.autoEncodeUrl}. */
+  autoEncodeUrl?: boolean;
+  /** See {@linkcode HTTPClient.validatesSecureCertificate}. */
+  validatesSecureCertificate?: boolean;
+  /** See {@linkcode HTTPClient.tlsVersion}. */
+  tlsVersion?: number;
+  /** See {@linkcode HTTPClient.username}. */
+  username?: string;
+  /** See {@linkcode HTTPClient.password}. */
+  password?: string;
+  /** See {@linkcode HTTPClient.withCredentials}. */
+  withCredentials?: boolean;
+  /** See {@linkcode HTTPClient.file}. */
+  file?: string | URL;
+  /** See {@linkcode HTTPClient.cache}. */
+  cache?: boolean;
+  /** See {@linkcode HTTPClient.enableKeepAlive}. */
+  enableKeepAlive?: boolean;
+  /** See {@linkcode HTTPClient.onload}. */
+  onload?: HTTPClientCallback<SuccessResponse> | null;
+  /** See {@linkcode HTTPClient.onerror}. */
+  onerror?: HTTPClientCallback<FailureResponse> | null;
+  /** See {@linkcode HTTPClient.onreadystatechange}. */
+  onreadystatechange?: HTTPClientCallback<ReadyStateChangeEvent> | null;
+  /** See {@linkcode HTTPClient.ondatastream}. */
+  ondatastream?: HTTPClientCallback<DataStreamEvent> | null;
+  /** See {@linkcode HTTPClient.onsendstream}. */
+  onsendstream?: HTTPClientCallback<SendStreamEvent> | null;
+}
+
+/** The properties of `HTTPClient` that hold callbacks. */
+type CallbackName = "onload" | "onerror" | "onreadystatechange" | "ondatastream" | "onsendstream";
 
 /** What `send()` accepts. */
 export type SendData =
@@ -193,13 +282,16 @@ export class HTTPClient {
   #connectionType: string | null = null;
   /** What a run may change here beyond the public API. */
   readonly #host: RunHost = {
-    client: this,
+    settings: this,
     response: this.#response,
     isCurrent: (run) => run === this.#run,
     release: () => {
       this.#run = null;
     },
     setState: (state) => this.#setState(state),
+    listens: (name) => typeof this[name] === "function",
+    fire: (name, event) => this.#fire(name, { source: this, ...event }),
+    isDone: () => this.#run === null && this.#readyState === HTTPClient.DONE,
   };
 
   /**
@@ -315,7 +407,7 @@ export class HTTPClient {
     const opened = ++this.#opened;
     queueMicrotask(() => {
       if (opened === this.#opened && this.#readyState === HTTPClient.OPENED) {
-        fire(this, "onreadystatechange", { source: this, readyState: HTTPClient.OPENED });
+        this.#fire("onreadystatechange", { source: this, readyState: HTTPClient.OPENED });
       }
     });
   }
@@ -342,7 +434,7 @@ export class HTTPClient {
     }
     if (this.#method === null || this.#url === null) {
       return Promise.resolve().then(() =>
-        fire(this, "onerror", {
+        this.#fire("onerror", {
           source: this,
           success: false,
           code: -1,
@@ -407,9 +499,8 @@ export class HTTPClient {
   abort(): void {
     const run = this.#run;
     if (!run) return;
-    run.aborted = true;
     this.#run = null;
-    run.controller.abort(new NetError("ABORTED", "abort() was called"));
+    run.abort();
     this.#setState(HTTPClient.DONE);
   }
 
@@ -435,8 +526,12 @@ export class HTTPClient {
   #setState(state: number): void {
     this.#readyState = state;
     if (this.onreadystatechange) {
-      fire(this, "onreadystatechange", { source: this, readyState: state });
+      this.#fire("onreadystatechange", { source: this, readyState: state });
     }
+  }
+
+  #fire(name: CallbackName, event: object): void {
+    callBack(this, this[name], event, name);
   }
 }
 

@@ -8,10 +8,21 @@
 
 import { Cookie } from "./cookies.ts";
 import { HTTPClient } from "./http_client.ts";
-import type { CookieProperties, HTTPClientProperties } from "./types.ts";
+import type { CookieProperties } from "./cookies.ts";
+import type { HTTPClientProperties } from "./http_client.ts";
 
 export { HTTPClient } from "./http_client.ts";
-export type { SendData } from "./http_client.ts";
+export type {
+  DataStreamEvent,
+  FailureResponse,
+  HTTPClientCallback,
+  HTTPClientEvent,
+  HTTPClientProperties,
+  ReadyStateChangeEvent,
+  SendData,
+  SendStreamEvent,
+  SuccessResponse,
+} from "./http_client.ts";
 export {
   addHTTPCookie,
   Cookie,
@@ -22,17 +33,7 @@ export {
   removeHTTPCookiesForDomain,
 } from "./cookies.ts";
 export type { Document } from "./response_xml.ts";
-export type {
-  CookieProperties,
-  DataStreamEvent,
-  FailureResponse,
-  HTTPClientCallback,
-  HTTPClientEvent,
-  HTTPClientProperties,
-  ReadyStateChangeEvent,
-  SendStreamEvent,
-  SuccessResponse,
-} from "./types.ts";
+export type { CookieProperties } from "./cookies.ts";
 
 /**
  * `"Ti.Network"`.

@@ -1,7 +1,8 @@
 /**
  * The core request for one `send()`: the method and URL given to `open()`,
  * the headers set, the client's settings and the body, each checked in a
- * fixed order so that the first problem is the one `onerror` reports.
+ * fixed order so that the first problem is the one `onerror` reports. It
+ * reads the settings and changes nothing: the run owns what it returns.
  *
  * @module
  */
@@ -10,8 +11,8 @@ import { basicAuthorization } from "../core/auth.ts";
 import { NetError } from "../core/errors.ts";
 import type { CoreRequest } from "../core/request.ts";
 import { sharedCookieStore } from "./cookies.ts";
+import type { RequestHeaders } from "./request_headers.ts";
 import { buildSendBody } from "./send_body.ts";
-import type { SendRun } from "./send_run.ts";
 import {
   readCredential,
   readFile,
@@ -24,38 +25,70 @@ import {
 /** Redirects followed when `autoRedirect` is on (the Fetch standard's limit). */
 export const MAX_REDIRECTS = 20;
 
+/** The client settings a send reads (an `HTTPClient` is one). */
+export interface SendSettings {
+  readonly timeout: unknown;
+  readonly autoRedirect: unknown;
+  readonly autoEncodeUrl: unknown;
+  readonly validatesSecureCertificate: unknown;
+  readonly tlsVersion: unknown;
+  readonly username: unknown;
+  readonly password: unknown;
+  readonly file: unknown;
+  readonly cache: unknown;
+}
+
+/** What one `send()` adds to the settings. */
+export interface SendInput {
+  /** The method given to `open()`, not yet checked. */
+  readonly method: string;
+  /** The URL given to `open()`, not yet parsed. */
+  readonly url: string;
+  readonly headers: RequestHeaders;
+  readonly data: unknown;
+  /** Someone wants each chunk (`ondatastream`): stream the body even when not downloading. */
+  readonly streams: boolean;
+  readonly signal: AbortSignal;
+}
+
+/** The core request, and the `file` to download to (`null` for none). */
+export interface PreparedRequest {
+  readonly request: CoreRequest;
+  readonly target: string | URL | null;
+}
+
 /**
- * Builds `run`'s core request; throws the `NetError` that `onerror`
- * reports. Sets `run.target` (the `file` setting) and, once the URL is
- * parsed, the client's `location`.
+ * Builds the core request of one send; throws the `NetError` that
+ * `onerror` reports.
  */
-export async function prepareRequest(run: SendRun, data: unknown): Promise<CoreRequest> {
-  const { client, response } = run.host;
-  const method = readMethod(run.method);
-  if (run.headers.refused) throw run.headers.refused;
-  const timeout = readTimeout(client.timeout);
-  run.target = readFile(client.file);
-  const refusal = tlsRefusal(client.validatesSecureCertificate, client.tlsVersion);
-  const { url, username, password } = readUrl(run.url, client.autoEncodeUrl !== false);
+export async function prepareRequest(
+  settings: SendSettings,
+  input: SendInput,
+): Promise<PreparedRequest> {
+  const method = readMethod(input.method);
+  if (input.headers.refused) throw input.headers.refused;
+  const timeout = readTimeout(settings.timeout);
+  const target = readFile(settings.file);
+  const refusal = tlsRefusal(settings.validatesSecureCertificate, settings.tlsVersion);
+  const { url, username, password } = readUrl(input.url, settings.autoEncodeUrl !== false);
   if (refusal && url.protocol === "https:") throw new NetError("TLS_HANDSHAKE", refusal);
 
-  const headers = run.headers.toHeaders();
-  const user = readCredential("username", client.username) ?? username;
+  const headers = input.headers.toHeaders();
+  const user = readCredential("username", settings.username) ?? username;
   if (user && !headers.has("authorization")) {
-    const pass = readCredential("password", client.password) ?? password ?? "";
+    const pass = readCredential("password", settings.password) ?? password ?? "";
     headers.set("authorization", basicAuthorization(user, pass));
   }
   const { body, contentType, replacesCallerType } = await buildSendBody(
     method,
     url,
-    data,
+    input.data,
     headers.get("content-type"),
   );
   if (contentType && (replacesCallerType || !headers.has("content-type"))) {
     headers.set("content-type", contentType);
   }
-  response.location = url.href;
-  return {
+  const request: CoreRequest = {
     url,
     method,
     headers,
@@ -66,13 +99,14 @@ export async function prepareRequest(run: SendRun, data: unknown): Promise<CoreR
     idleTimeout: timeout,
     maxBodySize: Number.MAX_SAFE_INTEGER,
     protocol: "auto",
-    maxRedirects: client.autoRedirect === false ? 0 : MAX_REDIRECTS,
-    bodyMode: run.streamsBody ? "stream" : "buffer",
+    maxRedirects: settings.autoRedirect === false ? 0 : MAX_REDIRECTS,
+    bodyMode: input.streams || target !== null ? "stream" : "buffer",
     priority: 1, // Titanium has no priorities: the scheduler's lowest, as OpenHarmony's default
     // `cache: true` uses the KV response cache once http.createHttpResponseCache() opened it.
-    cache: client.cache === true ? "default" : "no-store",
+    cache: settings.cache === true ? "default" : "no-store",
     cookies: sharedCookieStore,
     startTime: performance.now(),
-    signal: run.controller.signal,
+    signal: input.signal,
   };
+  return { request, target };
 }

@@ -1,7 +1,10 @@
 /**
- * One `send()` of an `HTTPClient`: its cancellation and what arrived, the
- * dispatch through the core pipeline, and the outcome: `DONE`, then
- * `onload`, or `onerror` for a failure or a status of 400 or more.
+ * One `send()` of an `HTTPClient`, and the only owner of its state: its
+ * cancellation, what arrived, where the body goes, the progress reported.
+ * It dispatches the core request, turns the core's events into readyState
+ * changes and callbacks, and ends in `DONE`, then `onload`, or `onerror`
+ * for a failure or a status of 400 or more. It knows its client only
+ * through {@linkcode RunHost}, so this module does not import the client.
  *
  * @module
  */
@@ -10,21 +13,25 @@ import { cacheLayer } from "../cache/cache_layer.ts";
 import { ClientPool } from "../core/clients.ts";
 import { NetError } from "../core/errors.ts";
 import { createPipeline } from "../core/pipeline.ts";
-import { concat } from "../core/read_body.ts";
+import { concat, declaredLength } from "../core/read_body.ts";
+import type { RequestEvents, ResponseHead } from "../core/request.ts";
 import { scheduler } from "../core/scheduler.ts";
-import { fire } from "./callbacks.ts";
-import { coreEvents, reportDataProgress } from "./core_events.ts";
-import type { FileDownload } from "./download_file.ts";
+import { FileDownload } from "./download_file.ts";
 import { type Failure, statusFailure, toFailure } from "./errors.ts";
-import type { HTTPClient } from "./http_client.ts";
-import { prepareRequest } from "./prepare_request.ts";
+import { prepareRequest, type SendSettings } from "./prepare_request.ts";
 import type { RequestHeaders } from "./request_headers.ts";
 import type { ClientResponse } from "./response.ts";
+import { tlsRefusal } from "./settings.ts";
 
-/** What a run may change in its client beyond the client's public API. */
+/** The readyStates a run moves its client through. */
+const HEADERS_RECEIVED = 2;
+const LOADING = 3;
+const DONE = 4;
+
+/** What a run asks of its client; the client's own state stays the client's. */
 export interface RunHost {
-  /** The client: its settings, callbacks and readyState. */
-  readonly client: HTTPClient;
+  /** The client's settings, read when the run starts. */
+  readonly settings: SendSettings;
   /** Where the final response goes. */
   readonly response: ClientResponse;
   /** Whether `run` is still the request in progress: neither aborted nor over. */
@@ -33,42 +40,47 @@ export interface RunHost {
   release(): void;
   /** Enters `state` and calls `onreadystatechange`. */
   setState(state: number): void;
+  /** Whether the client has a function in callback property `name`. */
+  listens(name: "ondatastream" | "onsendstream"): boolean;
+  /** Calls the client's callback `name` with `event` plus `source` (the client). */
+  fire(name: "onload" | "onerror" | "ondatastream" | "onsendstream", event: object): void;
+  /** Whether the client is idle in `DONE` (a callback for DONE may have sent again). */
+  isDone(): boolean;
 }
 
-/** One `send()`: its cancellation, what arrived, and where the body goes. */
+/** One `send()`: created by the client, run once with {@linkcode SendRun.execute}. */
 export class SendRun {
-  readonly host: RunHost;
-  /** The method given to `open()`, not yet checked. */
-  readonly method: string;
-  /** The URL given to `open()`, not yet parsed. */
-  readonly url: string;
-  readonly headers: RequestHeaders;
-  readonly controller = new AbortController();
-  aborted = false;
-  /** The `file` setting, once read. */
-  target: string | URL | null = null;
-  download: FileDownload | null = null;
-  readonly chunks: Uint8Array[] = [];
-  received = 0;
-  total = -1;
-  lastDataProgress = -2;
-  lastSendProgress = 0;
+  readonly #host: RunHost;
+  readonly #method: string;
+  readonly #url: string;
+  readonly #headers: RequestHeaders;
+  readonly #controller = new AbortController();
+  #aborted = false;
+  #download: FileDownload | null = null;
+  #target: string | URL | null = null;
+  readonly #chunks: Uint8Array[] = [];
+  #received = 0;
+  #total = -1;
+  #lastDataProgress = -2;
+  #lastSendProgress = 0;
 
+  /**
+   * @param host the client, as the run may see it
+   * @param method the method given to `open()`, not yet checked
+   * @param url the URL given to `open()`, not yet parsed
+   * @param headers the headers set for this send
+   */
   constructor(host: RunHost, method: string, url: string, headers: RequestHeaders) {
-    this.host = host;
-    this.method = method;
-    this.url = url;
-    this.headers = headers;
+    this.#host = host;
+    this.#method = method;
+    this.#url = url;
+    this.#headers = headers;
   }
 
-  /** `false` once aborted or over: from then on, nothing it hears reaches the client. */
-  get current(): boolean {
-    return this.host.isCurrent(this);
-  }
-
-  /** Chunks are only needed for `file` and `ondatastream`; otherwise the core reads in one go. */
-  get streamsBody(): boolean {
-    return this.target !== null || typeof this.host.client.ondatastream === "function";
+  /** Stops the run: nothing it hears reaches the client any more, and a download is discarded. */
+  abort(): void {
+    this.#aborted = true;
+    this.#controller.abort(new NetError("ABORTED", "abort() was called"));
   }
 
   /** Sends `data`; resolves once the outcome's callbacks have returned. Never rejects. */
@@ -76,39 +88,128 @@ export class SendRun {
     let failure: Failure | null = null;
     const clients = new ClientPool();
     try {
-      const request = await prepareRequest(this, data);
+      const streams = this.#host.listens("ondatastream");
+      const prepared = await prepareRequest(this.#host.settings, {
+        method: this.#method,
+        url: this.#url,
+        headers: this.#headers,
+        data,
+        streams,
+        signal: this.#controller.signal,
+      });
+      this.#target = prepared.target;
+      this.#host.response.location = prepared.request.url.href;
       // The cache answers before the scheduler, so hits never queue.
       const dispatch = createPipeline(clients, [cacheLayer(), scheduler.layer]);
-      const result = await dispatch(request, coreEvents(this));
+      const result = await dispatch(prepared.request, this.#events(prepared.request.bodyMode));
       if (result.body) {
-        this.chunks.push(result.body);
-        this.received = result.body.byteLength;
+        this.#chunks.push(result.body);
+        this.#received = result.body.byteLength;
       }
-      if (this.aborted) throw new NetError("ABORTED", "abort() was called");
-      await this.download?.commit();
+      if (this.#aborted) throw new NetError("ABORTED", "abort() was called");
+      await this.#download?.commit();
     } catch (error) {
-      await this.download?.discard();
+      await this.#download?.discard();
       failure = toFailure(error);
     } finally {
       clients.close();
     }
-    if (this.current) this.#finish(failure);
+    if (this.#current) this.#finish(failure);
+  }
+
+  /** `false` once aborted or over: from then on, nothing it hears reaches the client. */
+  get #current(): boolean {
+    return this.#host.isCurrent(this);
+  }
+
+  /** The core events to dispatch with; progress only when someone listens. */
+  #events(bodyMode: "buffer" | "stream"): RequestEvents {
+    const events: RequestEvents = {
+      onHeaders: (head) => {
+        if (!this.#current) return;
+        if (head.final) this.#headersReceived(head);
+        else this.#checkRedirect(head);
+      },
+      onData: (chunk) => {
+        if (!this.#current) return undefined;
+        if (this.#download) return this.#download.write(chunk);
+        this.#chunks.push(chunk.slice()); // the core reuses the chunk's memory
+        return undefined;
+      },
+    };
+    if (bodyMode === "stream") {
+      events.onDownloadProgress = (received, total) => {
+        if (!this.#current) return;
+        const size = received - this.#received;
+        this.#received = received;
+        const progress = total > 0 && received <= total ? received / total : -1;
+        this.#reportDataProgress(progress, size);
+      };
+    }
+    if (this.#host.listens("onsendstream")) {
+      events.onUploadProgress = (sent, total) => {
+        if (!this.#current) return;
+        const progress = total > 0 ? Math.min(sent / total, 1) : 1;
+        if (progress <= this.#lastSendProgress) return;
+        this.#lastSendProgress = progress;
+        this.#host.fire("onsendstream", { progress });
+      };
+    }
+    return events;
+  }
+
+  #headersReceived(head: ResponseHead): void {
+    this.#host.response.receive(head);
+    this.#total = declaredLength(head.headers) ?? -1;
+    if (this.#target !== null && head.status < 400) this.#download = new FileDownload(this.#target);
+    this.#host.setState(HEADERS_RECEIVED);
+    if (!this.#current) return;
+    this.#host.setState(LOADING);
+  }
+
+  /** Stops before a redirect to https that the TLS settings cannot honour. */
+  #checkRedirect(head: ResponseHead): void {
+    const { settings } = this.#host;
+    const refusal = tlsRefusal(settings.validatesSecureCertificate, settings.tlsVersion);
+    const location = head.headers.get("location");
+    if (!refusal || location === null) return;
+    let next: URL;
+    try {
+      next = new URL(location, head.url);
+    } catch {
+      return;
+    }
+    if (next.protocol === "https:") {
+      this.#controller.abort(new NetError("TLS_HANDSHAKE", `redirect to ${next.href}: ${refusal}`));
+    }
+  }
+
+  /** Calls `ondatastream`; `size` is the bytes that arrived since the last call. */
+  #reportDataProgress(progress: number, size: number): void {
+    this.#lastDataProgress = progress;
+    this.#host.fire("ondatastream", {
+      progress,
+      totalCount: this.#total,
+      totalSize: this.#received,
+      size,
+    });
   }
 
   #finish(failure: Failure | null): void {
-    const { client, response } = this.host;
+    const host = this.#host;
+    const { response } = host;
     if (failure === null) {
-      response.body = this.download ? null : concat(this.chunks, this.received);
-      if (this.lastDataProgress !== 1) reportDataProgress(this, 1, 0);
-      if (!this.current) return;
+      response.body = this.#download ? null : concat(this.#chunks, this.#received);
+      if (this.#lastDataProgress !== 1) this.#reportDataProgress(1, 0);
+      if (!this.#current) return;
     }
-    this.host.release();
-    this.host.setState(client.DONE);
+    host.release();
+    host.setState(DONE);
     // A callback for DONE may have opened or sent again: the new request owns the client.
-    if (client.connected || client.readyState !== client.DONE) return;
+    if (!host.isDone()) return;
     const error = failure ??
       (response.status >= 400 ? statusFailure(response.status, response.statusText) : null);
-    if (error) fire(client, "onerror", { source: client, success: false, ...error });
-    else fire(client, "onload", { source: client, success: true, code: 0 });
+    if (error) host.fire("onerror", { success: false, ...error });
+    else host.fire("onload", { success: true, code: 0 });
   }
 }
