@@ -1,3 +1,4 @@
+// deno-lint-ignore-file no-console
 // Hostile input to the Titanium face: app callbacks that throw, hostile
 // header names, and bodies that inflate without bound (issue 16).
 
