@@ -131,7 +131,10 @@ const TEXT_RULES: ReadonlyArray<[RegExp, ErrorCode]> = [
     "BAD_RESPONSE",
   ],
   // Deno decodes gzip and br itself; a body it cannot decode is curl's 61.
-  [/Invalid gzip header|brotli error|corrupt deflate stream/i, "BAD_ENCODING"],
+  [
+    /Invalid gzip header|brotli error|corrupt deflate stream|deflate decompression error/i,
+    "BAD_ENCODING",
+  ],
   [/h2 protocol error|http2 error|GOAWAY|PROTOCOL_ERROR/i, "HTTP2_FRAMING"],
   [
     /received corrupt message|tls handshake|HandshakeFailure|peer is incompatible/i,

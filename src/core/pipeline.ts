@@ -13,6 +13,7 @@
 import { type RequestBody, toFetchBody } from "./body.ts";
 import type { ClientPool } from "./clients.ts";
 import { classifyError, NetError } from "./errors.ts";
+import { framedLength } from "./framing.ts";
 import { FETCH_FORBIDDEN_METHODS, rawFetch } from "./raw_http1.ts";
 import { readBody } from "./read_body.ts";
 import type {
@@ -116,6 +117,12 @@ async function exchange(
       throw deadline.reason ?? route.explain(classifyError(error, "connect"), url, sentAt);
     }
     timing.firstReceive = timing.headers = recorder.elapsed();
+    try {
+      framedLength(response.headers);
+    } catch (error) {
+      await response.body?.cancel(); // the connection is not reused
+      throw error;
+    }
     const phases = route.phases(url, sentAt);
     if (phases) {
       timing.dns = phases.dns === null ? null : recorder.elapsedAt(phases.dns);

@@ -3,9 +3,12 @@
  * refuses to send (TRACE, TRACK and CONNECT are "forbidden methods" in the
  * Fetch standard). It returns a web `Response`, so the rest of the pipeline
  * treats both transports alike. One connection per request, closed at the end.
+ * Heads are framed by the rules of `framing.ts`, as the `fetch` path is.
  *
  * @module
  */
+
+import { framedLength, isChunked } from "./framing.ts";
 
 /** Methods `fetch` throws "Method is forbidden" for. */
 export const FETCH_FORBIDDEN_METHODS: ReadonlySet<string> = new Set(["CONNECT", "TRACE", "TRACK"]);
@@ -20,7 +23,9 @@ export interface RawRequest {
 }
 
 const encoder = new TextEncoder();
-const HEAD_END = new Uint8Array([13, 10, 13, 10]);
+const latin1 = new TextDecoder("latin1");
+const CR = 13;
+const LF = 10;
 const MAX_HEAD = 64 * 1024;
 
 /** Sends `request` on a fresh connection and returns the response with a streamed body. */
@@ -74,32 +79,41 @@ interface Head extends ResponseInit {
 
 async function readHead(reader: ConnReader): Promise<Head> {
   for (;;) {
-    const bytes = await reader.readUntil(HEAD_END, MAX_HEAD);
-    if (bytes === null) throw new Error("connection closed before message completed");
-    const [statusLine, ...lines] = new TextDecoder().decode(bytes).split("\r\n");
+    const lines: string[] = [];
+    let size = 0;
+    for (;;) {
+      const line = await reader.readLine(MAX_HEAD - size);
+      if (line === null) throw new Error("connection closed before message completed");
+      if (line === "") break;
+      size += line.length + 2;
+      lines.push(line);
+    }
+    const [statusLine, ...fields] = lines;
     const match = /^HTTP\/1\.[01] (\d{3})(?: (.*))?$/.exec(statusLine ?? "");
     if (!match) throw new Error(`invalid HTTP status line ${JSON.stringify(statusLine)}`);
     const status = Number(match[1]);
     if (status < 200) continue; // 1xx: informational, the real head follows
     const headers = new Headers();
-    for (const line of lines) {
-      if (line === "") continue;
-      const colon = line.indexOf(":");
-      if (colon <= 0) throw new Error(`invalid header line ${JSON.stringify(line)}`);
-      headers.append(line.slice(0, colon).trim(), line.slice(colon + 1).trim());
+    for (const line of fields) {
+      // RFC 9112 §5: a field name is a token right before the colon; no obs-fold, no bare CR.
+      const field = FIELD_LINE.exec(line);
+      if (!field) throw new Error(`invalid header line ${JSON.stringify(line)}`);
+      headers.append(field[1]!, field[2]!);
     }
+    framedLength(headers);
     return { status, statusText: match[2] ?? "", headers };
   }
 }
+
+const FIELD_LINE = /^([!#$%&'*+\-.^_`|~0-9A-Za-z]+):[ \t]*([^\r]*?)[ \t]*$/;
 
 function bodyStream(
   reader: ConnReader,
   headers: Headers,
   close: () => void,
 ): ReadableStream<Uint8Array> {
-  const chunked = /chunked/i.test(headers.get("transfer-encoding") ?? "");
-  const length = headers.has("content-length") ? Number(headers.get("content-length")) : null;
-  const source = chunked
+  const length = framedLength(headers);
+  const source = isChunked(headers)
     ? readChunked(reader)
     : length !== null
     ? readLength(reader, length)
@@ -134,22 +148,24 @@ async function* readLength(reader: ConnReader, length: number): AsyncGenerator<U
 }
 
 async function* readChunked(reader: ConnReader): AsyncGenerator<Uint8Array> {
-  const crlf = HEAD_END.subarray(0, 2);
   for (;;) {
-    const sizeLine = await reader.readUntil(crlf, 1024);
+    const sizeLine = await reader.readLine(1024);
     if (sizeLine === null) throw new Error("error reading a body from connection");
-    const size = parseInt(new TextDecoder().decode(sizeLine), 16);
-    if (!Number.isFinite(size)) throw new Error("invalid chunk size");
-    if (size === 0) {
-      while ((await reader.readUntil(crlf, MAX_HEAD))?.byteLength) { /* trailers */ }
+    const size = CHUNK_SIZE.exec(sizeLine);
+    if (!size) throw new Error(`invalid HTTP: chunk size ${JSON.stringify(sizeLine)}`);
+    if (/^0+$/.test(size[1]!)) {
+      while ((await reader.readLine(MAX_HEAD))) { /* trailers */ }
       return;
     }
-    yield* readLength(reader, size);
-    if ((await reader.readUntil(crlf, 2)) === null) {
-      throw new Error("error reading a body from connection");
+    yield* readLength(reader, parseInt(size[1]!, 16));
+    if ((await reader.readLine(16)) !== "") {
+      throw new Error("invalid HTTP: no CRLF after a chunk");
     }
   }
 }
+
+/** A chunk size in hex (at most 2^52), then optional extensions. */
+const CHUNK_SIZE = /^([0-9a-fA-F]{1,13})[ \t]*(?:;.*)?$/;
 
 /** Buffered reads from a connection. */
 class ConnReader {
@@ -161,16 +177,24 @@ class ConnReader {
     this.#conn = conn;
   }
 
-  /** Bytes up to (not including) `delimiter`, which is consumed; `null` at EOF. */
-  async readUntil(delimiter: Uint8Array, max: number): Promise<Uint8Array | null> {
-    for (;;) {
-      const at = indexOf(this.#buffer, delimiter);
+  /**
+   * One line of at most `max` bytes, without its end: LF, or CRLF (RFC 9112
+   * §2.2 lets a recipient take a bare LF as the end, as `fetch` does); `null`
+   * at EOF. A bare CR is an error.
+   */
+  async readLine(max: number): Promise<string | null> {
+    for (let from = 0;;) {
+      const at = this.#buffer.indexOf(LF, from);
       if (at >= 0) {
-        const out = this.#buffer.slice(0, at);
-        this.#buffer = this.#buffer.subarray(at + delimiter.byteLength);
-        return out;
+        const end = at > 0 && this.#buffer[at - 1] === CR ? at - 1 : at;
+        if (end > max) throw new Error("invalid HTTP: message head is too large");
+        const line = latin1.decode(this.#buffer.subarray(0, end));
+        this.#buffer = this.#buffer.subarray(at + 1);
+        if (line.includes("\r")) throw new Error("invalid HTTP: a bare CR in the head");
+        return line;
       }
-      if (this.#buffer.byteLength > max) throw new Error("invalid HTTP: line too long");
+      from = this.#buffer.byteLength;
+      if (from > max + 1) throw new Error("invalid HTTP: message head is too large");
       if (!(await this.#fill())) return null;
     }
   }
@@ -206,14 +230,6 @@ class ConnReader {
     this.#buffer = merged;
     return true;
   }
-}
-
-function indexOf(haystack: Uint8Array, needle: Uint8Array): number {
-  outer: for (let i = 0; i + needle.byteLength <= haystack.byteLength; i++) {
-    for (let j = 0; j < needle.byteLength; j++) if (haystack[i + j] !== needle[j]) continue outer;
-    return i;
-  }
-  return -1;
 }
 
 async function writeAll(conn: Deno.Conn, bytes: Uint8Array): Promise<void> {
