@@ -85,6 +85,8 @@ export class SocksRelay {
   /** Listens on an OS-chosen port of 127.0.0.1 (needs `--allow-net=127.0.0.1`). */
   constructor() {
     this.#listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+    // Kept between requests, so it must not keep the process alive: a request in flight does.
+    this.#listener.unref();
     this.#accept();
   }
 
@@ -154,8 +156,9 @@ export class SocksRelay {
   }
 
   #track(conn: Deno.Conn): void {
-    if (this.#closed) closeQuietly(conn);
-    else this.#conns.add(conn);
+    if (this.#closed) return closeQuietly(conn);
+    conn.unref(); // an idle pooled connection must not keep the process alive either
+    this.#conns.add(conn);
   }
 
   #untrack(conn: Deno.Conn): void {

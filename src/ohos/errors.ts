@@ -45,6 +45,8 @@ const MAPPED_CURL_CODES = new Set([
 export function ohosCode(error: NetError): number {
   if (error.code === "INVALID_ARGUMENT") return 401;
   if (error.code === "PERMISSION_DENIED") return 201;
+  // A cancelled request: OpenHarmony's destroy() cancels through libcurl's write error.
+  if (error.code === "ABORTED") return 2_300_023;
   const curl = ERROR_TABLE[error.code].curl;
   return MAPPED_CURL_CODES.has(curl) ? 2_300_000 + curl : 2_300_999;
 }

@@ -21,8 +21,10 @@ export type {
   HttpProxy,
   HttpRequestOptions,
   HttpResponse,
+  HttpResult,
   MultiFormData,
   PerformanceTiming,
+  ResponseHeaders,
 } from "./types.ts";
 
 /**

@@ -8,7 +8,7 @@
 
 import { cacheLayer } from "../cache/cache_layer.ts";
 import { ClientPool } from "../core/clients.ts";
-import { NetError } from "../core/errors.ts";
+import { invalidArgument, NetError } from "../core/errors.ts";
 import { createPipeline } from "../core/pipeline.ts";
 import { scheduler } from "../core/scheduler.ts";
 import type { BodyMode, Dispatch, RequestEvents } from "../core/request.ts";
@@ -23,6 +23,8 @@ import type {
   DataSendProgressInfo,
   HttpRequestOptions,
   HttpResponse,
+  HttpResult,
+  ResponseHeaders,
 } from "./types.ts";
 
 /**
@@ -41,8 +43,19 @@ import type {
  * console.assert(res.responseCode === 200);
  * req.destroy();
  * ```
+ *
+ * @example `using` calls destroy() when the block ends
+ * ```ts
+ * import http from "@netstack/http";
+ * await using server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, () => Response.json({ id: 7 }));
+ * using req = http.createHttp();
+ * const res = await req.request<{ id: number }>(`http://127.0.0.1:${server.addr.port}/`, {
+ *   expectDataType: http.HttpDataType.OBJECT,
+ * });
+ * console.assert(res.result.id === 7);
+ * ```
  */
-export class HttpRequest {
+export class HttpRequest implements Disposable, AsyncDisposable {
   readonly #events = new EventHub();
   readonly #clients = new ClientPool();
   readonly #dispatch: Dispatch = createPipeline(this.#clients, [cacheLayer(), scheduler.layer]);
@@ -55,7 +68,7 @@ export class HttpRequest {
    * @param url the URL; without a scheme, `http://` is assumed
    * @param callback receives the error or the response
    */
-  request(url: string, callback: AsyncCallback<HttpResponse>): void;
+  request<T = HttpResult>(url: string, callback: AsyncCallback<HttpResponse<T>>): void;
   /**
    * Sends a request with options and reads the whole body (up to `maxLimit`).
    *
@@ -63,15 +76,20 @@ export class HttpRequest {
    * @param options the request options
    * @param callback receives the error or the response
    */
-  request(url: string, options: HttpRequestOptions, callback: AsyncCallback<HttpResponse>): void;
+  request<T = HttpResult>(
+    url: string,
+    options: HttpRequestOptions,
+    callback: AsyncCallback<HttpResponse<T>>,
+  ): void;
   /**
-   * Sends a request and reads the whole body (up to `maxLimit`).
+   * Sends a request and reads the whole body (up to `maxLimit`). `T` types
+   * `result` when the caller knows it (nothing is checked at run time).
    *
    * @param url the URL
    * @param options the request options
    * @returns the response; rejects with a `BusinessError`
    */
-  request(url: string, options?: HttpRequestOptions): Promise<HttpResponse>;
+  request<T = HttpResult>(url: string, options?: HttpRequestOptions): Promise<HttpResponse<T>>;
   request(...args: unknown[]): Promise<HttpResponse> | void {
     const start = performance.now();
     const { url, options, callback, error } = splitArgs(args);
@@ -118,6 +136,17 @@ export class HttpRequest {
     this.#clients.close();
   }
 
+  /** `using req = http.createHttp()`: {@linkcode HttpRequest.destroy} when the block ends. */
+  [Symbol.dispose](): void {
+    this.destroy();
+  }
+
+  /** `await using`: the same as {@linkcode HttpRequest.destroy}. */
+  [Symbol.asyncDispose](): Promise<void> {
+    this.destroy();
+    return Promise.resolve();
+  }
+
   /**
    * Adds a listener. Several listeners per event are kept; the same function twice counts once.
    *
@@ -125,14 +154,14 @@ export class HttpRequest {
    * @param callback the listener
    * @throws {Error} with `code` 401 for an unknown event or a callback that is not a function
    */
-  on(type: "headerReceive", callback: AsyncCallback<object>): void;
+  on(type: "headerReceive", callback: AsyncCallback<ResponseHeaders>): void;
   /**
    * Adds a listener.
    *
    * @param type the event
    * @param callback the listener
    */
-  on(type: "headersReceive", callback: Callback<object>): void;
+  on(type: "headersReceive", callback: Callback<ResponseHeaders>): void;
   /**
    * Adds a listener.
    *
@@ -171,14 +200,14 @@ export class HttpRequest {
    * @param type the event
    * @param callback the listener
    */
-  once(type: "headerReceive", callback: AsyncCallback<object>): void;
+  once(type: "headerReceive", callback: AsyncCallback<ResponseHeaders>): void;
   /**
    * Adds a listener that is removed after its first call.
    *
    * @param type the event
    * @param callback the listener
    */
-  once(type: "headersReceive", callback: Callback<object>): void;
+  once(type: "headersReceive", callback: Callback<ResponseHeaders>): void;
   /**
    * Adds a listener that is removed after its first call.
    *
@@ -217,14 +246,14 @@ export class HttpRequest {
    * @param type the event
    * @param callback the listener to remove
    */
-  off(type: "headerReceive", callback?: AsyncCallback<object>): void;
+  off(type: "headerReceive", callback?: AsyncCallback<ResponseHeaders>): void;
   /**
    * Removes `callback`, or every listener of the event when it is omitted.
    *
    * @param type the event
    * @param callback the listener to remove
    */
-  off(type: "headersReceive", callback?: Callback<object>): void;
+  off(type: "headersReceive", callback?: Callback<ResponseHeaders>): void;
   /**
    * Removes `callback`, or every listener of the event when it is omitted.
    *
@@ -307,7 +336,7 @@ export class HttpRequest {
       url,
       options as HttpRequestOptions | undefined,
       mode,
-      this.#abort.signal,
+      requestSignal(this.#abort.signal, options),
       start,
     );
   }
@@ -342,6 +371,14 @@ export class HttpRequest {
   #emit(type: Parameters<EventHub["emit"]>[0], ...args: unknown[]): void {
     if (!this.#abort.signal.aborted) this.#events.emit(type, ...args);
   }
+}
+
+/** The request's own `signal` (an extension) joined to the handle's: either cancels it. */
+function requestSignal(handle: AbortSignal, options: unknown): AbortSignal {
+  const signal = (options as { signal?: unknown } | null | undefined)?.signal;
+  if (signal === undefined || signal === null || typeof options !== "object") return handle;
+  if (!(signal instanceof AbortSignal)) invalidArgument("signal", "must be an AbortSignal", signal);
+  return AbortSignal.any([handle, signal]);
 }
 
 interface SplitArgs {

@@ -10,10 +10,10 @@ import { type Cookie, type JarCookieStore, netscapeCookieLines } from "../core/c
 import type { CoreResult } from "../core/request.ts";
 import type { Timing } from "../core/timing.ts";
 import { HttpDataType } from "./enums.ts";
-import type { HttpResponse, PerformanceTiming } from "./types.ts";
+import type { HttpResponse, PerformanceTiming, ResponseHeaders } from "./types.ts";
 
 /** Headers as an object: lower-case names, `set-cookie` as an array. */
-export function headerObject(headers: Headers): Record<string, string | string[]> {
+export function headerObject(headers: Headers): ResponseHeaders {
   const out: Record<string, string | string[]> = {};
   let cookies: string[] | undefined;
   // forEach: several times cheaper than the Headers iterator; it lists each Set-Cookie apart.
@@ -22,7 +22,7 @@ export function headerObject(headers: Headers): Record<string, string | string[]
     else (cookies ??= []).push(value);
   });
   if (cookies) out["set-cookie"] = cookies;
-  return out;
+  return out as ResponseHeaders;
 }
 
 /** The `HttpResponse` of a buffered request; synchronous while no cookie was stored. */

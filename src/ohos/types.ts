@@ -175,6 +175,11 @@ export interface HttpRequestOptions {
   allowHttpsDowngrade?: boolean;
   /** Parts of a `multipart/form-data` body. */
   multiFormDataList?: MultiFormData[];
+  /**
+   * An extension, not in OpenHarmony: aborting this signal cancels this one
+   * request: it rejects with 2300023, as `destroy()` does to every request.
+   */
+  signal?: AbortSignal;
 }
 
 /**
@@ -224,24 +229,41 @@ export interface PerformanceTiming {
 }
 
 /**
- * The response of `request()`.
+ * Response headers as `headersReceive` and `HttpResponse.header` give them:
+ * lower-case names; a repeated header's values joined with `", "`, except
+ * `set-cookie`, an array of the lines.
+ *
+ * @example Usage
+ * ```ts
+ * import type { ResponseHeaders } from "@netstack/http";
+ * const show = (h: ResponseHeaders) => `${h["content-type"]}, ${h["set-cookie"]?.length ?? 0} cookies`;
+ * ```
+ */
+export type ResponseHeaders = { [name: string]: string } & { "set-cookie"?: string[] };
+
+/** What `result` can be: a string, a parsed JSON value or an ArrayBuffer. */
+export type HttpResult = string | object | ArrayBuffer;
+
+/**
+ * The response of `request()`. `T` is the type of `result` when the caller
+ * knows it: `req.request<{ id: number }>(url, { expectDataType: OBJECT })`.
  *
  * @example Usage
  * ```ts
  * import type { HttpResponse } from "@netstack/http";
  * const describe = (res: HttpResponse) => `${res.responseCode} ${res.header["content-type"]}`;
+ * const id = (res: HttpResponse<{ id: number }>) => res.result.id;
  * ```
  */
-export interface HttpResponse {
+export interface HttpResponse<T = HttpResult> {
   /** The body, typed by `expectDataType` or by the content type. */
-  result: string | object | ArrayBuffer;
+  result: T;
   /** The type of `result`. */
   resultType: HttpDataType;
   /** The status of the final response; 4xx and 5xx are not errors. */
   responseCode: ResponseCode | number;
   /** Headers with lower-case names; `set-cookie` is an array. */
-  // deno-lint-ignore no-explicit-any
-  header: Record<string, any>;
+  header: ResponseHeaders;
   /** Cookies received, as lines of a Netscape cookie file joined by CRLF. */
   cookies: string;
   /** Timing of the request. */

@@ -100,6 +100,8 @@ export interface HTTPClientProperties {
   cache?: boolean;
   /** See {@linkcode HTTPClient.enableKeepAlive}. */
   enableKeepAlive?: boolean;
+  /** See {@linkcode HTTPClient.signal}. */
+  signal?: AbortSignal | null;
   /** See {@linkcode HTTPClient.onload}. */
   onload?: HTTPClientCallback<SuccessResponse> | null;
   /** See {@linkcode HTTPClient.onerror}. */
@@ -137,6 +139,7 @@ const SETTABLE = [
   "file",
   "cache",
   "enableKeepAlive",
+  "signal",
   "onload",
   "onerror",
   "onreadystatechange",
@@ -176,7 +179,7 @@ const SETTABLE = [
  * assert.equal(await done.promise, "200 world");
  * ```
  */
-export class HTTPClient {
+export class HTTPClient implements Disposable, AsyncDisposable {
   /** The state before `open()`. */
   static readonly UNSENT = 0;
   /** `open()` was called. */
@@ -259,6 +262,12 @@ export class HTTPClient {
   cache: boolean = false;
   /** Kept for compatibility: Deno keeps connections alive and pools them either way. */
   enableKeepAlive: boolean = false;
+  /**
+   * An extension, not in Titanium: aborting this signal does what
+   * {@linkcode HTTPClient.abort} does to the request in progress (and to
+   * each later `send()` while it stays aborted).
+   */
+  signal: AbortSignal | null = null;
 
   /** Called when the request completed with a status below 400. */
   onload: HTTPClientCallback<SuccessResponse> | null = null;
@@ -446,7 +455,15 @@ export class HTTPClient {
     this.#run = run;
     this.#sent = true;
     this.#response.reset();
-    return run.execute(data);
+    const done = run.execute(data);
+    const signal = this.signal;
+    if (!signal) return done;
+    const onAbort = () => {
+      if (this.#run === run) this.abort();
+    };
+    if (signal.aborted) onAbort();
+    else signal.addEventListener("abort", onAbort, { once: true });
+    return done.finally(() => signal.removeEventListener("abort", onAbort));
   }
 
   /**
@@ -502,6 +519,17 @@ export class HTTPClient {
     this.#run = null;
     run.abort();
     this.#setState(HTTPClient.DONE);
+  }
+
+  /** `using xhr = …`: {@linkcode HTTPClient.abort} when the block ends. */
+  [Symbol.dispose](): void {
+    this.abort();
+  }
+
+  /** `await using`: the same as {@linkcode HTTPClient.abort}. */
+  [Symbol.asyncDispose](): Promise<void> {
+    this.abort();
+    return Promise.resolve();
   }
 
   /**
