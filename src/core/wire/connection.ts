@@ -5,8 +5,11 @@
  * verification, TLS with pinning or a validation callback, a tunnel through
  * an HTTP or SOCKS5 proxy. Each of those is a {@linkcode Connector}.
  *
- * `Deno.Conn` and `Deno.TlsConn` already have the `read` / `write` / `close`
- * / `ref` / `unref` shape; a `node:net` / `node:tls` socket is adapted to it.
+ * Connectors open `node:net` / `node:tls` sockets and adapt them with
+ * `fromNodeSocket` (node_socket.ts): unlike `Deno.connect`, such sockets are
+ * not Deno resources, so a pooled idle one never trips a test's resource
+ * sanitizer, and they were faster here (docs/transports.md). `Deno.Conn`
+ * also fits the shape, for a connector that needs it.
  *
  * @module
  */
@@ -44,6 +47,16 @@ export interface ByteConnection {
   unref(): void;
   /** What the connector knows about this connection; fixed once connected. */
   readonly facts: SocketFacts;
+  /** `false` once the peer closed or the connection failed; absent when unknown. */
+  readonly open?: boolean;
+  /** Bytes received and not yet read; a pooled connection with any is discarded. */
+  readonly pending?: number;
+  /**
+   * Calls `onExpire` once after `ms` without traffic; `ms` 0 disarms it. A
+   * pooled connection uses it to close when idle; it never holds the
+   * process open. Absent: the engine checks idle time when reusing.
+   */
+  idle?(ms: number, onExpire: () => void): void;
 }
 
 /**

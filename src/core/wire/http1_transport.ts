@@ -1,0 +1,328 @@
+/**
+ * The socket-level HTTP/1.1 transport: one request per exchange over a
+ * keep-alive connection from a process-wide pool, framed by RFC 9112,
+ * decoded like `fetch` does, with the connection's real facts. Connections
+ * come from a registered {@linkcode Connector} (TLS control, proxies,
+ * resolvers) or from the plain one (node:net, node:tls).
+ *
+ * @module
+ */
+
+import { classifyError, NetError } from "../errors.ts";
+import type { TransportOptions } from "../request.ts";
+import type { ConnectionFacts, Transport, WireRequest, WireResponse } from "../transport.ts";
+import { type Connector, type ConnectTarget, findConnector } from "./connection.ts";
+import { Http1Connection } from "./http1_connection.ts";
+import { plainAccepts, plainConnect } from "./plain_connector.ts";
+import { ConnectionPool } from "./pool.ts";
+import { asksToClose, headBytes, requestHead } from "./request_head.ts";
+import { bodyStream, decodeBody } from "./response_body.ts";
+
+/** The connector of last resort: direct TCP or TLS with the runtime's verification. */
+const PLAIN: Connector = { name: "plain", accepts: plainAccepts, connect: plainConnect };
+
+/** The pool every socket-level transport shares, so connections outlive one client object. */
+const sharedPool = new ConnectionPool();
+
+/**
+ * Closes every idle pooled connection of the process. Idle connections never
+ * hold the process open; this is for a program that wants them gone now.
+ *
+ * @example
+ * ```ts
+ * import { closeIdleConnections } from "./http1_transport.ts";
+ * closeIdleConnections();
+ * ```
+ */
+export function closeIdleConnections(): void {
+  sharedPool.close();
+}
+
+/** What one transport instance serves: the settings of every request it carries. */
+export interface Http1Settings {
+  /** Trust, client certificate, proxy, resolvers, TLS control, pooling; absent for defaults. */
+  readonly options: TransportOptions | undefined;
+  /** Limit in ms on opening each new connection (lookup, TCP, TLS); 0 for none. */
+  readonly connectTimeout: number;
+}
+
+/** Methods a request may be retried with on a fresh connection (RFC 9110 §9.2.2). */
+const IDEMPOTENT = new Set(["GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE"]);
+/** Up to this many body bytes go out in one write with the head. */
+const COALESCE = 64 * 1024;
+const SLICE = 64 * 1024;
+const encoder = new TextEncoder();
+
+/**
+ * The socket-level HTTP/1.1 transport for one set of settings.
+ *
+ * @example
+ * ```ts
+ * import { Http1Transport } from "./http1_transport.ts";
+ * const transport = new Http1Transport({ options: undefined, connectTimeout: 0 });
+ * transport.close();
+ * ```
+ */
+export class Http1Transport implements Transport {
+  readonly kind = "socket" as const;
+  readonly #settings: Http1Settings;
+  readonly #pool: ConnectionPool;
+  readonly #active = new Set<Http1Connection>();
+  #closed = false;
+
+  /** @param pool the keep-alive pool; the process-wide one by default */
+  constructor(settings: Http1Settings, pool: ConnectionPool = sharedPool) {
+    this.#settings = settings;
+    this.#pool = pool;
+  }
+
+  /** Sends `request` and resolves once the final response head is in. */
+  async send(request: WireRequest): Promise<WireResponse> {
+    const { url, signal } = request;
+    signal.throwIfAborted();
+    if (this.#closed) throw new NetError("DESTROYED", "the transport is closed");
+    const secure = url.protocol === "https:";
+    if (!secure && url.protocol !== "http:") {
+      throw new NetError("UNSUPPORTED_PROTOCOL", `'${url.protocol}' over the socket transport`);
+    }
+    const options = this.#settings.options;
+    const target: ConnectTarget = {
+      hostname: url.hostname.charCodeAt(0) === 91 ? url.hostname.slice(1, -1) : url.hostname,
+      port: url.port ? Number(url.port) : secure ? 443 : 80,
+      secure,
+    };
+    const connector = findConnector(target, options) ??
+      (PLAIN.accepts(target, options) ? PLAIN : null);
+    if (!connector) {
+      throw new NetError(
+        "INTERNAL",
+        "the socket transport has no connector for these settings (proxy, dns or tls)",
+      );
+    }
+    const key = poolKey(connector.name, target, options);
+    const reuse = options?.reuseConnections !== false;
+    const close = !reuse || asksToClose(request.headers);
+    let wire = reuse ? this.#pool.take(key) : null;
+    let fresh = wire === null;
+    for (;;) {
+      if (!wire) wire = await this.#open(connector, target, key, signal);
+      const reused = wire.exchanges > 0;
+      const current = wire;
+      const onAbort = () => current.conn.close();
+      signal.addEventListener("abort", onAbort, { once: true });
+      this.#active.add(current);
+      try {
+        return await this.#exchange(current, request, close, reused, onAbort);
+      } catch (error) {
+        signal.removeEventListener("abort", onAbort);
+        this.#active.delete(current);
+        current.conn.close();
+        if (signal.aborted) throw signal.reason;
+        // A pooled connection the server closed meanwhile: once more on a new one.
+        if (!fresh && current.untouched && IDEMPOTENT.has(request.method)) {
+          wire = null;
+          fresh = true;
+          continue;
+        }
+        throw error instanceof NetError ? error : classifyError(error, "connect");
+      }
+    }
+  }
+
+  /** Fails the requests in flight; idle connections stay in the shared pool. */
+  close(): void {
+    this.#closed = true;
+    for (const wire of this.#active) wire.conn.close();
+    this.#active.clear();
+  }
+
+  async #open(
+    connector: Connector,
+    target: ConnectTarget,
+    key: string,
+    signal: AbortSignal,
+  ): Promise<Http1Connection> {
+    const limit = this.#settings.connectTimeout;
+    if (limit <= 0) {
+      return new Http1Connection(
+        await connector.connect(target, this.#settings.options, signal),
+        key,
+      );
+    }
+    const controller = new AbortController();
+    const timeout = new NetError("TIMEOUT", `not connected within ${limit} ms`);
+    const timer = setTimeout(() => controller.abort(timeout), limit);
+    const onAbort = () => controller.abort(signal.reason);
+    signal.addEventListener("abort", onAbort, { once: true });
+    try {
+      const conn = await connector.connect(target, this.#settings.options, controller.signal);
+      return new Http1Connection(conn, key);
+    } finally {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", onAbort);
+    }
+  }
+
+  async #exchange(
+    wire: Http1Connection,
+    request: WireRequest,
+    close: boolean,
+    reused: boolean,
+    onAbort: () => void,
+  ): Promise<WireResponse> {
+    const { url, method, body, signal } = request;
+    const facts = wire.conn.facts;
+    const size = body && Number.isFinite(body.size) && body.size >= 0 ? body.size : null;
+    const head = requestHead(url, method, request.headers, body ? { size } : null, facts, close);
+    if (!body) await wire.write(headBytes(head));
+    else await this.#writeBody(wire, head, request, size);
+    const response = await wire.readHead(method, !close);
+    wire.exchanges++;
+    const connection: ConnectionFacts = {
+      localAddress: facts.localAddress,
+      localPort: facts.localPort,
+      remoteAddress: facts.remoteAddress,
+      remotePort: facts.remotePort,
+      reused,
+      tlsVersion: facts.tlsVersion,
+      cipher: facts.cipher,
+      protocol: "http/1.1",
+      viaProxy: facts.viaProxy,
+      phases: reused ? null : facts.phases,
+    };
+    const idleTimeout = this.#settings.options?.idleConnectionTimeout ?? 0;
+    const release = () => {
+      signal.removeEventListener("abort", onAbort);
+      this.#active.delete(wire);
+      this.#pool.put(wire, idleTimeout);
+    };
+    const fail = () => {
+      signal.removeEventListener("abort", onAbort);
+      this.#active.delete(wire);
+      wire.conn.close();
+    };
+    let stream: ReadableStream<Uint8Array> | null = null;
+    if (wire.bodyDone) release();
+    else {
+      stream = bodyStream(wire, {
+        done: release,
+        failed: fail,
+        explain: (error) =>
+          signal.aborted
+            ? signal.reason
+            : error instanceof NetError
+            ? error
+            : classifyError(error, "body", wire.declaredLength !== null),
+      });
+      stream = decodeBody(stream, response.contentEncoding);
+    }
+    const noBody = method === "HEAD" || response.status === 204 || response.status === 304;
+    return {
+      status: response.status,
+      statusText: response.statusText,
+      headers: response.headers,
+      body: noBody ? null : stream ?? new ReadableStream({ start: (c) => c.close() }),
+      connection,
+    };
+  }
+
+  async #writeBody(
+    wire: Http1Connection,
+    head: string,
+    request: WireRequest,
+    size: number | null,
+  ): Promise<void> {
+    const body = request.body!;
+    const progress = request.onUploadProgress;
+    const total = size ?? 0;
+    if (body.bytes && size !== null) {
+      const bytes = body.bytes;
+      if (bytes.byteLength <= COALESCE) {
+        const out = headBytes(head, bytes.byteLength);
+        out.set(bytes, out.byteLength - bytes.byteLength);
+        await wire.write(out);
+        progress?.(bytes.byteLength, total);
+        return;
+      }
+      await wire.write(headBytes(head));
+      for (let offset = 0; offset < bytes.byteLength; offset += SLICE) {
+        const end = Math.min(offset + SLICE, bytes.byteLength);
+        await wire.write(bytes.subarray(offset, end));
+        progress?.(end, total);
+      }
+      return;
+    }
+    await wire.write(headBytes(head));
+    const reader = body.stream().getReader();
+    let sent = 0;
+    try {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        if (value.byteLength === 0) continue;
+        sent += value.byteLength;
+        if (size !== null) {
+          if (sent > size) {
+            throw new NetError(
+              "READ_FILE_FAILED",
+              `the body grew beyond its size of ${size} bytes`,
+            );
+          }
+          await wire.write(value);
+        } else {
+          await wire.write(encoder.encode(`${value.byteLength.toString(16)}\r\n`));
+          await wire.write(value);
+          await wire.write(CRLF);
+        }
+        progress?.(sent, total);
+      }
+    } catch (error) {
+      reader.cancel(error).catch(() => {});
+      throw error;
+    }
+    if (size === null) await wire.write(LAST_CHUNK);
+    else if (sent !== size) {
+      throw new NetError("READ_FILE_FAILED", `the body ended at ${sent} of ${size} bytes`);
+    }
+  }
+}
+
+const CRLF = new Uint8Array([13, 10]);
+const LAST_CHUNK = encoder.encode("0\r\n\r\n");
+
+/** Functions (a TLS verification callback) have no JSON: each gets a number of its own. */
+const functionIds = new WeakMap<object, number>();
+let nextFunctionId = 0;
+const optionKeys = new WeakMap<TransportOptions, string>();
+
+/** Everything that changes a connection, as a string. */
+function poolKey(
+  connector: string,
+  target: ConnectTarget,
+  options: TransportOptions | undefined,
+): string {
+  const origin = `${connector}|${target.secure ? "s" : ""}|${target.hostname}|${target.port}`;
+  if (!options) return origin;
+  let key = optionKeys.get(options);
+  if (key === undefined) {
+    key = JSON.stringify(
+      [
+        options.caPath,
+        options.caData ?? null,
+        options.clientCert,
+        options.proxy,
+        options.dns,
+        options.tls ?? null,
+        options.addressFamily ?? null,
+      ],
+      (_name, value) => {
+        if (typeof value !== "function") return value instanceof URL ? value.href : value;
+        let id = functionIds.get(value);
+        if (id === undefined) functionIds.set(value, id = ++nextFunctionId);
+        return `function#${id}`;
+      },
+    );
+    optionKeys.set(options, key);
+  }
+  return `${origin}|${key}`;
+}

@@ -1,0 +1,252 @@
+/**
+ * The response head by RFC 9112: status line, fields, and the framing the
+ * body follows (§6.3). Strict where laxness lets two parsers disagree on
+ * where a message ends: bare LF or CR, whitespace before a colon, a
+ * malformed or conflicting `Content-Length`, `Content-Length` beside
+ * `Transfer-Encoding`, an unknown transfer coding, an oversized head are all
+ * errors. Obs-fold is replaced by a space, as §5.2 tells a user agent to.
+ *
+ * @module
+ */
+
+import { NetError } from "../errors.ts";
+import type { HeaderView } from "../transport.ts";
+
+/** The largest response head accepted, status line to blank line. */
+export const MAX_HEAD_BYTES = 64 * 1024;
+
+/** How the body of a response is delimited. */
+export type Framing =
+  | { readonly kind: "none" }
+  | { readonly kind: "length"; readonly length: number }
+  | { readonly kind: "chunked" }
+  | { readonly kind: "close" };
+
+/** A parsed response head. */
+export interface ResponseHead {
+  readonly status: number;
+  readonly statusText: string;
+  /** 0 for HTTP/1.0, 1 for HTTP/1.1. */
+  readonly minor: number;
+  readonly headers: FlatHeaders;
+  /** Whether the connection may carry another request after this response. */
+  readonly keepAlive: boolean;
+  /** `content-encoding` as sent, or `null`. */
+  readonly contentEncoding: string | null;
+}
+
+/**
+ * Response fields as parsed, in a flat list: no `Headers` object is built
+ * (it costs more than the rest of a small exchange). Names are lower-case.
+ *
+ * @example
+ * ```ts
+ * import { FlatHeaders } from "./response_head.ts";
+ * const headers = new FlatHeaders(["content-type", "set-cookie", "set-cookie"], ["text/plain", "a=1", "b=2"]);
+ * headers.get("Content-Type"); // "text/plain"
+ * headers.getSetCookie(); // ["a=1", "b=2"]
+ * ```
+ */
+export class FlatHeaders implements HeaderView {
+  readonly #names: string[];
+  readonly #values: string[];
+
+  /** @param names lower-case names @param values their values, in the same order */
+  constructor(names: string[], values: string[]) {
+    this.#names = names;
+    this.#values = values;
+  }
+
+  /** The value of `name`, repeated fields joined with ", "; `null` when absent. */
+  get(name: string): string | null {
+    const key = name.toLowerCase();
+    const names = this.#names;
+    let found: string | null = null;
+    for (let i = 0; i < names.length; i++) {
+      if (names[i] !== key) continue;
+      found = found === null ? this.#values[i] : `${found}, ${this.#values[i]}`;
+    }
+    return found;
+  }
+
+  /** Whether `name` is present. */
+  has(name: string): boolean {
+    return this.#names.includes(name.toLowerCase());
+  }
+
+  /** Each field in name order, as `Headers.forEach` yields them (`set-cookie` once per value). */
+  forEach(callback: (value: string, name: string) => void): void {
+    const order = [...new Set(this.#names)].sort();
+    for (const name of order) {
+      if (name === "set-cookie") {
+        for (const value of this.getSetCookie()) callback(value, name);
+      } else callback(this.get(name)!, name);
+    }
+  }
+
+  /** Every `set-cookie` value, in order. */
+  getSetCookie(): string[] {
+    const out: string[] = [];
+    for (let i = 0; i < this.#names.length; i++) {
+      if (this.#names[i] === "set-cookie") out.push(this.#values[i]);
+    }
+    return out;
+  }
+
+  /** A `Headers` copy, for layers that need one. */
+  toHeaders(): Headers {
+    const headers = new Headers();
+    for (let i = 0; i < this.#names.length; i++) headers.append(this.#names[i], this.#values[i]);
+    return headers;
+  }
+}
+
+/**
+ * Where the head in `bytes[from, to)` ends (the index after its blank
+ * line), `-1` when more bytes are needed. `scanFrom` lets a caller resume.
+ * A blank line made of a bare LF ends the head too, so that the parser can
+ * reject it rather than wait.
+ */
+export function findHeadEnd(bytes: Uint8Array, from: number, to: number): number {
+  let at = from;
+  for (;;) {
+    const lf = bytes.indexOf(10, at);
+    if (lf < 0 || lf >= to) return -1;
+    if (lf + 1 >= to) return -1;
+    const next = bytes[lf + 1];
+    if (next === 10) return lf + 2;
+    if (next === 13) {
+      if (lf + 2 >= to) return -1;
+      if (bytes[lf + 2] === 10) return lf + 3;
+    }
+    at = lf + 1;
+  }
+}
+
+/** Bytes as a string, one char per byte (as `fetch` maps header bytes). */
+export function latin1(bytes: Uint8Array, from: number, to: number): string {
+  let out = "";
+  for (let at = from; at < to; at += 8192) {
+    const end = Math.min(to, at + 8192);
+    out += String.fromCharCode.apply(null, bytes.subarray(at, end) as unknown as number[]);
+  }
+  return out;
+}
+
+// Control characters are exactly what this pattern is about.
+// deno-lint-ignore no-control-regex
+const STATUS_LINE = /^HTTP\/1\.([01]) (\d{3})(?: ([^\x00-\x08\x0a-\x1f\x7f]*))?$/;
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+// Control characters are exactly what this pattern is about.
+// deno-lint-ignore no-control-regex
+const BAD_VALUE = /[\x00-\x08\x0a-\x1f\x7f]/;
+const DIGITS = /^\d+$/;
+
+function bad(detail: string): NetError {
+  return new NetError("BAD_RESPONSE", detail);
+}
+
+/**
+ * Parses a complete head (`text` ends with its blank line). 1xx heads parse
+ * too; the caller skips them.
+ */
+export function parseHead(text: string): ResponseHead {
+  // Lines end in CRLF; any CR or LF left inside a line was bare.
+  if (!text.endsWith("\r\n\r\n")) throw bad("a bare LF in the response head");
+  const lines = text.slice(0, -4).split("\r\n");
+  const statusLine = lines[0];
+  const match = STATUS_LINE.exec(statusLine);
+  if (!match) {
+    if (/[\r\n]/.test(statusLine)) throw bad("a bare CR or LF in the response head");
+    throw bad(`invalid status line ${JSON.stringify(statusLine.slice(0, 80))}`);
+  }
+  const names: string[] = [];
+  const values: string[] = [];
+  let connection: string | null = null;
+  let contentEncoding: string | null = null;
+  for (let i = 1; i < lines.length; i++) {
+    const line = lines[i];
+    const first = line.charCodeAt(0);
+    if (first === 32 || first === 9) {
+      // obs-fold (RFC 9112 §5.2): a user agent replaces it with a space.
+      if (names.length === 0) throw bad("a header line starts with whitespace");
+      const more = line.trim();
+      if (BAD_VALUE.test(more)) throw bad("a control character or bare CR/LF in a header value");
+      const last = values.length - 1;
+      values[last] = more ? `${values[last]} ${more}` : values[last];
+      continue;
+    }
+    const colon = line.indexOf(":");
+    if (colon <= 0) throw bad(`invalid header line ${JSON.stringify(line.slice(0, 80))}`);
+    const rawName = line.slice(0, colon);
+    if (!TOKEN.test(rawName)) {
+      throw bad(`invalid header name ${JSON.stringify(rawName.slice(0, 80))}`);
+    }
+    const value = line.slice(colon + 1).replace(/^[ \t]+|[ \t]+$/g, "");
+    if (BAD_VALUE.test(value)) throw bad("a control character or bare CR/LF in a header value");
+    const name = rawName.toLowerCase();
+    names.push(name);
+    values.push(value);
+    if (name === "connection") connection = connection === null ? value : `${connection}, ${value}`;
+    else if (name === "content-encoding") {
+      contentEncoding = contentEncoding === null ? value : `${contentEncoding}, ${value}`;
+    }
+  }
+  const minor = match[1] === "1" ? 1 : 0;
+  const tokens = connection?.toLowerCase() ?? "";
+  const keepAlive = minor === 1
+    ? !/(?:^|,)\s*close\s*(?:,|$)/.test(tokens)
+    : /(?:^|,)\s*keep-alive\s*(?:,|$)/.test(tokens);
+  return {
+    status: Number(match[2]),
+    statusText: match[3] ?? "",
+    minor,
+    headers: new FlatHeaders(names, values),
+    keepAlive,
+    contentEncoding,
+  };
+}
+
+/**
+ * The framing of the body of `head`, the response to a `method` request
+ * (RFC 9112 §6.3); throws `BAD_RESPONSE` when it is ambiguous.
+ */
+export function framingOf(head: ResponseHead, method: string): Framing {
+  const status = head.status;
+  if (method === "HEAD" || status === 204 || status === 304 || status < 200) {
+    return { kind: "none" };
+  }
+  if (method === "CONNECT" && status < 300) return { kind: "none" };
+  const headers = head.headers;
+  const transferEncoding = headers.get("transfer-encoding");
+  const contentLength = headers.get("content-length");
+  if (transferEncoding !== null) {
+    if (contentLength !== null) {
+      throw bad("both Content-Length and Transfer-Encoding: the message framing is ambiguous");
+    }
+    const codings = transferEncoding.toLowerCase().split(",").map((c) => c.trim()).filter(
+      (c) => c !== "",
+    );
+    if (codings.length === 1 && codings[0] === "chunked") return { kind: "chunked" };
+    throw bad(`unsupported Transfer-Encoding ${JSON.stringify(transferEncoding.slice(0, 80))}`);
+  }
+  if (contentLength !== null) {
+    // "5, 5" (or the field twice with one value) is one length; anything else is an error.
+    let length = -1;
+    for (const part of contentLength.split(",")) {
+      const text = part.trim();
+      if (!DIGITS.test(text) || text.length > 15) {
+        throw bad(`invalid Content-Length ${JSON.stringify(contentLength.slice(0, 80))}`);
+      }
+      const value = Number(text);
+      if (length >= 0 && value !== length) {
+        throw bad(
+          `conflicting Content-Length values ${JSON.stringify(contentLength.slice(0, 80))}`,
+        );
+      }
+      length = value;
+    }
+    return { kind: "length", length };
+  }
+  return { kind: "close" };
+}
