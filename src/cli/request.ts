@@ -12,6 +12,7 @@ import type { CliArgs, DataArg } from "./cli_args.ts";
 import { CliError, EXIT, UsageError } from "./exit_codes.ts";
 import { PROXY_VARIABLES } from "../core/proxy.ts";
 import { concat } from "../core/read_body.ts";
+import { redactCredentials, withDefaultScheme } from "../core/url.ts";
 
 /** The request to send. */
 export interface PlannedRequest {
@@ -220,12 +221,11 @@ async function formPart(spec: string): Promise<MultiFormData> {
 
 /** `[http://][user:pass@]host[:port]` as the library's `HttpProxy`. */
 function parseProxy(text: string, noproxy: string[] | undefined): http.HttpProxy {
-  const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(text) ? text : `http://${text}`;
   let url: URL;
   try {
-    url = new URL(withScheme);
+    url = new URL(withDefaultScheme(text));
   } catch {
-    throw new UsageError(`--proxy: '${text}' is not a proxy address`);
+    throw new UsageError(`--proxy: '${redactCredentials(text)}' is not a proxy address`);
   }
   if (url.protocol !== "http:" && url.protocol !== "https:") {
     throw new UsageError(

@@ -8,6 +8,8 @@
  * @module
  */
 
+import { redactCause, redactCredentials, redactText } from "./redact.ts";
+
 /** Each stable code with its libcurl number and standard message. */
 export const ERROR_TABLE = {
   INVALID_ARGUMENT: { curl: -1, message: "Parameter error" },
@@ -63,7 +65,11 @@ export class NetError extends Error {
    */
   constructor(code: ErrorCode, detail?: string, options?: ErrorOptions) {
     const base = ERROR_TABLE[code].message;
-    super(detail ? `${base}: ${detail}` : base, options);
+    // No credential reaches a message or a cause, whoever wrote the detail.
+    super(
+      detail ? `${base}: ${redactText(detail)}` : base,
+      options && "cause" in options ? { cause: redactCause(options.cause) } : options,
+    );
     this.name = "NetError";
     this.code = code;
   }
@@ -80,7 +86,8 @@ const SECRET_FIELD = /password|authorization|cookie|secret|token/i;
 
 function describe(value: unknown): string {
   if (typeof value === "string") {
-    return JSON.stringify(value.length > 40 ? value.slice(0, 40) + "…" : value);
+    const text = redactCredentials(value);
+    return JSON.stringify(text.length > 40 ? text.slice(0, 40) + "…" : text);
   }
   if (value === null || typeof value !== "object") return String(value);
   return Array.isArray(value) ? "an array" : `an object`;

@@ -271,5 +271,7 @@ function redirectTarget(location: string, base: URL): URL {
   if (next.protocol !== "http:" && next.protocol !== "https:") {
     throw new NetError("UNSUPPORTED_PROTOCOL", `redirect to '${next.protocol}' refused`);
   }
+  // Credentials in a Location are the server's choice, never sent on the caller's behalf.
+  next.username = next.password = "";
   return next;
 }

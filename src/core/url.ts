@@ -6,22 +6,44 @@
  */
 
 import { NetError } from "./errors.ts";
+import { redactCredentials } from "./redact.ts";
+
+export { redactCredentials };
 
 const HAS_SCHEME = /^[a-z][a-z0-9+.-]*:\/\//i;
+const HTTP_SCHEME = /^\s*https?:/i;
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const BAD_VALUE = /[\r\n\0]/;
 const NOT_FIELD_VALUE = /[^\t\x20-\xff]/;
 
 /**
- * Parses a request URL. Like libcurl, a URL without a scheme is taken as
- * `http://`; only http and https are sent.
+ * The URL text with `http://` in front when it names no scheme, as libcurl
+ * does. `http:` and `https:` followed by any number of slashes (or none) are
+ * a scheme, as the WHATWG URL parser reads them: `https:/host` is
+ * `https://host`, never plain http to a host named `https`.
+ *
+ * @example
+ * ```ts
+ * import { withDefaultScheme } from "./url.ts";
+ * withDefaultScheme("example.com/x"); // "http://example.com/x"
+ * withDefaultScheme("https:/example.com/x"); // unchanged: new URL() reads https://example.com/x
+ * ```
+ */
+export function withDefaultScheme(text: string): string {
+  return HAS_SCHEME.test(text) || HTTP_SCHEME.test(text) ? text : `http://${text}`;
+}
+
+/**
+ * Parses a request URL with the WHATWG parser. Like libcurl, a URL without
+ * a scheme is taken as `http://` (see {@linkcode withDefaultScheme}); only
+ * http and https are sent.
  */
 export function parseRequestUrl(input: string): URL {
   const text = input.trim();
   if (text === "") throw new NetError("BAD_URL", "the URL is empty");
   let url: URL;
   try {
-    url = new URL(HAS_SCHEME.test(text) ? text : `http://${text}`);
+    url = new URL(withDefaultScheme(text));
   } catch {
     throw new NetError("BAD_URL", `'${redactCredentials(input)}' is not a valid URL`);
   }
@@ -35,14 +57,6 @@ export function parseRequestUrl(input: string): URL {
     );
   }
   return url;
-}
-
-/**
- * The URL text with any `user:password@` part replaced by `…@`, for
- * messages: a secret never appears in an error.
- */
-export function redactCredentials(input: string): string {
-  return input.replace(/^(\s*(?:[a-z][a-z0-9+.-]*:)?[\\/]*)[^?#]*@/i, "$1…@");
 }
 
 /** `true` when `name` is an RFC 9110 token. */

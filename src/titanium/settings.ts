@@ -6,13 +6,12 @@
  */
 
 import { NetError } from "../core/errors.ts";
-import { isToken, parseRequestUrl, redactCredentials } from "../core/url.ts";
+import { isToken, parseRequestUrl, redactCredentials, withDefaultScheme } from "../core/url.ts";
 
 /** `timeout` when none is set: iOS's `NSURLRequest` default. */
 export const DEFAULT_TIMEOUT = 60_000;
 
 const MAX_TIMER = 2_147_483_647;
-const HAS_SCHEME = /^[a-z][a-z0-9+.-]*:\/\//i;
 /** A character RFC 3986 does not allow in a URI, or a `%` that starts no escape. */
 const NOT_URI = /[^A-Za-z0-9\-._~:/?#[\]@!$&'()*+,;=%]|%(?![0-9A-Fa-f]{2})/;
 
@@ -94,7 +93,7 @@ export function readUrl(
   let username: string | undefined;
   let password: string | undefined;
   try {
-    const parsed = new URL(HAS_SCHEME.test(text) ? text : `http://${text}`);
+    const parsed = new URL(withDefaultScheme(text));
     if (parsed.username || parsed.password) {
       username = decodeURIComponent(parsed.username);
       password = decodeURIComponent(parsed.password);
