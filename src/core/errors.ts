@@ -39,6 +39,7 @@ export const ERROR_TABLE = {
   RECEIVE_FAILED: { curl: 56, message: "Failed to receive data from the peer" },
   TLS_CLIENT_CERT: { curl: 58, message: "Local SSL certificate error" },
   TLS_HANDSHAKE: { curl: 35, message: "SSL connect error" },
+  TLS_CIPHER: { curl: 59, message: "Couldn't use specified SSL cipher" },
   TLS_PEER: { curl: 60, message: "Invalid SSL peer certificate or SSH remote key" },
   BAD_ENCODING: { curl: 61, message: "Invalid HTTP encoding format" },
   TLS_CA_FILE: {

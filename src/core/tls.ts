@@ -107,6 +107,23 @@ export async function loadCaCertificates(path: string): Promise<string[]> {
 }
 
 /**
+ * The certificates of PEM text, such as a request's `caData`. Rejects with
+ * `TLS_CA_FILE` when the text holds no certificate or a malformed one;
+ * `where` names the source in the message.
+ *
+ * @example
+ * ```ts ignore
+ * import { caCertificatesFromText } from "./tls.ts";
+ * const certs = caCertificatesFromText(await Deno.readTextFile("ca.pem"), "caData");
+ * ```
+ */
+export function caCertificatesFromText(text: string, where: string): string[] {
+  const certs = certificatesIn(text, where);
+  if (certs.length === 0) throw new NetError("TLS_CA_FILE", `${where} holds no PEM certificate`);
+  return certs;
+}
+
+/**
  * Reads a client certificate and its key: PEM (the key in `keyPath`, or in
  * the certificate file when `keyPath` is empty), DER (certificate and key
  * converted), or a PKCS#12 bundle in `certPath` (`keyPath` unused).

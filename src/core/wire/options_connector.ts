@@ -1,0 +1,67 @@
+/**
+ * The connector for requests whose connection options the engine's plain
+ * connector (`Deno.connect` / `Deno.connectTls` with the runtime's
+ * verification) cannot honour: TLS control (pins, verification mode or
+ * callback, version bounds, SNI, partial chains), extra CAs, a client
+ * certificate, a proxy (HTTP `CONNECT` / absolute form, SOCKS5), the
+ * request's own resolvers and an address family. Importing this module
+ * registers it; the heavy parts (`node:tls`, `node:net`, node-forge) load on
+ * its first connection.
+ *
+ * How the options combine, in connection order: the first hop (the proxy
+ * when one applies, else the server) is resolved with `dns` and
+ * `addressFamily`; a proxy gets the target's name (it resolves it, as curl
+ * does); TLS runs end to end with the server, inside any tunnel.
+ *
+ * @module
+ */
+
+import type { TransportOptions } from "../request.ts";
+import {
+  type ByteConnection,
+  type Connector,
+  type ConnectTarget,
+  registerConnector,
+} from "./connection.ts";
+import { chooseProxy } from "./proxy_tunnel.ts";
+
+/** The connector's name, part of the engine's pool key. */
+export const OPTIONS_CONNECTOR = "options";
+
+let opener: Promise<typeof import("./options_connection.ts")> | null = null;
+
+/**
+ * Accepts a request when its options need more than a plain connection.
+ *
+ * @example
+ * ```ts
+ * import { optionsConnector } from "./options_connector.ts";
+ * const target = { hostname: "example.com", port: 443, secure: true };
+ * console.assert(!optionsConnector.accepts(target, undefined));
+ * ```
+ */
+export const optionsConnector: Connector = {
+  name: OPTIONS_CONNECTOR,
+  accepts: needsOptions,
+  async connect(
+    target: ConnectTarget,
+    options: TransportOptions | undefined,
+    signal: AbortSignal,
+  ): Promise<ByteConnection> {
+    opener ??= import("./options_connection.ts");
+    return (await opener).openConnection(target, options, signal);
+  },
+};
+
+/**
+ * `true` when a connection to `target` must honour something the engine's
+ * plain connector does not: TLS control, resolvers, or a proxy that applies
+ * (extra CAs, a client certificate and an address family alone it honours).
+ */
+function needsOptions(target: ConnectTarget, options: TransportOptions | undefined): boolean {
+  if (!options) return false;
+  if (options.tls || options.dns) return true;
+  return options.proxy !== "direct" && chooseProxy(target, options) !== null;
+}
+
+registerConnector(optionsConnector);
