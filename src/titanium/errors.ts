@@ -52,6 +52,8 @@ export const TITANIUM_ERROR_CODES = {
   TLS_CLIENT_CERT: -1205,
   /** `NSURLErrorSecureConnectionFailed` */
   TLS_HANDSHAKE: -1200,
+  /** `NSURLErrorSecureConnectionFailed` */
+  TLS_CIPHER: -1200,
   /** `NSURLErrorServerCertificateUntrusted` */
   TLS_PEER: -1202,
   /** `NSURLErrorCannotDecodeContentData` */
