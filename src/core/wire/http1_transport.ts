@@ -13,6 +13,8 @@ import type { TransportOptions } from "../request.ts";
 import type { ConnectionFacts, Transport, WireRequest, WireResponse } from "../transport.ts";
 import { type Connector, type ConnectTarget, findConnector } from "./connection.ts";
 import { Http1Connection } from "./http1_connection.ts";
+// Registers the connector for TLS control, proxies and resolvers.
+import "./options_connector.ts";
 import { plainAccepts, plainConnect } from "./plain_connector.ts";
 import { ConnectionPool } from "./pool.ts";
 import { asksToClose, headBytes, requestHead } from "./request_head.ts";

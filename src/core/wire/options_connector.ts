@@ -37,7 +37,9 @@ let opener: Promise<typeof import("./options_connection.ts")> | null = null;
  * ```ts
  * import { optionsConnector } from "./options_connector.ts";
  * const target = { hostname: "example.com", port: 443, secure: true };
- * console.assert(!optionsConnector.accepts(target, undefined));
+ * const direct = { caPath: null, clientCert: null, proxy: "direct", dns: null,
+ *   exactConnectTimeout: false } as const;
+ * console.assert(!optionsConnector.accepts(target, direct));
  * ```
  */
 export const optionsConnector: Connector = {
@@ -59,9 +61,8 @@ export const optionsConnector: Connector = {
  * (extra CAs, a client certificate and an address family alone it honours).
  */
 function needsOptions(target: ConnectTarget, options: TransportOptions | undefined): boolean {
-  if (!options) return false;
-  if (options.tls || options.dns) return true;
-  return options.proxy !== "direct" && chooseProxy(target, options) !== null;
+  if (options?.tls || options?.dns) return true;
+  return options?.proxy !== "direct" && chooseProxy(target, options) !== null;
 }
 
 registerConnector(optionsConnector);

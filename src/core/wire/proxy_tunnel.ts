@@ -21,12 +21,15 @@ import type { ConnectTarget } from "./connection.ts";
 import { HandshakeReader } from "./handshake_reader.ts";
 
 /**
- * The proxy for a connection to `target`, or `null` to go direct.
+ * The proxy for a connection to `target`, or `null` to go direct. Without
+ * options, the environment's proxy applies (as for plain `fetch`).
  *
  * @example
  * ```ts
  * import { chooseProxy } from "./proxy_tunnel.ts";
- * const proxy = chooseProxy({ hostname: "example.com", port: 443, secure: true }, undefined);
+ * const target = { hostname: "example.com", port: 443, secure: true };
+ * const proxy = chooseProxy(target, { caPath: null, clientCert: null, proxy: "direct", dns: null,
+ *   exactConnectTimeout: false });
  * console.assert(proxy === null);
  * ```
  */
@@ -34,8 +37,8 @@ export function chooseProxy(
   target: ConnectTarget,
   options: TransportOptions | undefined,
 ): ProxyServer | null {
-  const choice = options?.proxy;
-  if (choice === undefined || choice === "direct") return null;
+  const choice = options ? options.proxy : "environment";
+  if (choice === "direct") return null;
   if (choice === "environment") return environmentProxyFor(target);
   return isExcluded(target.hostname, choice.exclusionList) ? null : choice;
 }
