@@ -66,9 +66,25 @@ export class EventHub {
       try {
         entry.fn(...args);
       } catch (error) {
-        reportError(error);
+        reportAppError(`a '${type}' listener`, error);
       }
     }
+  }
+}
+
+/**
+ * Reports an exception thrown by app code (a listener, a callback) and
+ * returns: the transfer's own outcome stands. Like `reportError()`, it fires
+ * a cancelable `error` event on `globalThis`, which the app may take
+ * (`preventDefault()`); unlike it, an event nobody takes is logged with
+ * `console.error`, never made fatal.
+ */
+export function reportAppError(where: string, error: unknown): void {
+  const message = error instanceof Error ? error.message : String(error);
+  const event = new ErrorEvent("error", { error, message, cancelable: true });
+  if (globalThis.dispatchEvent(event)) {
+    // deno-lint-ignore no-console
+    console.error(`[@ohos.net.http] ${where} threw:`, error);
   }
 }
 

@@ -13,7 +13,7 @@ import { createPipeline } from "../core/pipeline.ts";
 import { scheduler } from "../core/scheduler.ts";
 import type { BodyMode, Dispatch, RequestEvents } from "../core/request.ts";
 import { toBusinessError } from "./errors.ts";
-import { EventHub } from "./events.ts";
+import { EventHub, reportAppError } from "./events.ts";
 import { resolveRequest } from "./options.ts";
 import { headerObject, toHttpResponse } from "./response.ts";
 import type {
@@ -419,8 +419,12 @@ function settle<T>(
   callback: ((err: unknown, data: unknown) => void) | undefined,
 ): Promise<T> | void {
   if (!callback) return promise;
-  promise.then(
-    (data) => callback(undefined, data),
-    (error) => callback(error, undefined),
-  );
+  const call = (error: unknown, data: unknown) => {
+    try {
+      callback(error, data);
+    } catch (thrown) {
+      reportAppError("the callback", thrown);
+    }
+  };
+  promise.then((data) => call(undefined, data), (error) => call(error, undefined));
 }
