@@ -29,9 +29,8 @@
 import * as Network from "./src/titanium/network.ts";
 
 export { Network };
+export type { Cookie, CookieProperties } from "./src/titanium/cookies.ts";
 export type {
-  Cookie,
-  CookieProperties,
   DataStreamEvent,
   Document,
   FailureResponse,

@@ -6,34 +6,129 @@
  * @module
  */
 
-import { Cookie } from "./cookies.ts";
+import * as cookies from "./cookies.ts";
 import { HTTPClient } from "./http_client.ts";
-import type { CookieProperties } from "./cookies.ts";
 import type { HTTPClientProperties } from "./http_client.ts";
 
-export { HTTPClient } from "./http_client.ts";
-export type {
-  DataStreamEvent,
-  FailureResponse,
-  HTTPClientCallback,
-  HTTPClientEvent,
-  HTTPClientProperties,
-  ReadyStateChangeEvent,
-  SendData,
-  SendStreamEvent,
-  SuccessResponse,
-} from "./http_client.ts";
-export {
-  addHTTPCookie,
-  Cookie,
-  getHTTPCookies,
-  getHTTPCookiesForDomain,
-  removeAllHTTPCookies,
-  removeHTTPCookie,
-  removeHTTPCookiesForDomain,
-} from "./cookies.ts";
+// `export *` (not `export { … } from`): `deno doc` lists a namespace's re-exports only this way,
+// and the cookie functions are declared below, where the namespace's documentation shows them.
+export * from "./http_client.ts";
 export type { Document } from "./response_xml.ts";
-export type { CookieProperties } from "./cookies.ts";
+
+/**
+ * A cookie of the shared jar, or one to add to it: `name`, `value`,
+ * `domain`, `path`, `secure`, `httponly`, `expiryDate`, `maxAge`… and
+ * `isValid()`. Create it with {@linkcode createCookie}.
+ *
+ * @example Usage
+ * ```ts
+ * import { Network } from "@netstack/http";
+ * const cookie: Network.Cookie = Network.createCookie({ name: "a", value: "1", domain: "127.0.0.1" });
+ * console.assert(cookie.isValid() && cookie.path === "/");
+ * ```
+ */
+export type Cookie = cookies.Cookie;
+/** The class of {@linkcode createCookie}'s cookies (see the type of the same name). */
+export const Cookie: typeof cookies.Cookie = cookies.Cookie;
+
+/**
+ * What {@linkcode createCookie} and {@linkcode addHTTPCookie} accept: the
+ * properties of a {@linkcode Cookie}.
+ *
+ * @example Usage
+ * ```ts
+ * import { Network } from "@netstack/http";
+ * const props: Network.CookieProperties = { name: "a", value: "1", domain: ".example.test" };
+ * console.assert(Network.createCookie(props).domain === ".example.test");
+ * ```
+ */
+export type CookieProperties = cookies.CookieProperties;
+
+/**
+ * Adds a cookie to the jar every `HTTPClient` shares; it is sent with every
+ * matching request. An invalid cookie is ignored; an expired one removes the
+ * stored cookie of the same domain, path and name.
+ *
+ * @example Usage
+ * ```ts
+ * import { Network } from "@netstack/http";
+ * Network.addHTTPCookie({ name: "theme", value: "dark", domain: "127.0.0.1" });
+ * console.assert(Network.getHTTPCookies("127.0.0.1", "/", "theme").length === 1);
+ * Network.removeHTTPCookie("127.0.0.1", "/", "theme");
+ * ```
+ */
+export const addHTTPCookie: (cookie: Cookie | CookieProperties) => void = cookies.addHTTPCookie;
+
+/**
+ * The cookies the jar would send to `domain` under `path` (RFC 6265 domain
+ * and path matching) named `name`; a `null` or empty path or name matches
+ * any. Always an array, empty when nothing matches.
+ *
+ * @example Usage
+ * ```ts
+ * import { Network } from "@netstack/http";
+ * Network.addHTTPCookie({ name: "a", value: "1", domain: ".example.test", path: "/docs" });
+ * console.assert(Network.getHTTPCookies("www.example.test", "/docs/intro", "a").length === 1);
+ * Network.removeHTTPCookiesForDomain("example.test");
+ * ```
+ */
+export const getHTTPCookies: (
+  domain: string,
+  path: string | null,
+  name: string | null,
+) => Cookie[] = cookies.getHTTPCookies;
+
+/**
+ * Every cookie the jar would send to `domain`, whatever its path; an empty
+ * array when none.
+ *
+ * @example Usage
+ * ```ts
+ * import { Network } from "@netstack/http";
+ * console.assert(Array.isArray(Network.getHTTPCookiesForDomain("nothing.test")));
+ * ```
+ */
+export const getHTTPCookiesForDomain: (domain: string) => Cookie[] =
+  cookies.getHTTPCookiesForDomain;
+
+/**
+ * Removes the cookies {@linkcode getHTTPCookies} returns for the same arguments.
+ *
+ * @example Usage
+ * ```ts
+ * import { Network } from "@netstack/http";
+ * Network.addHTTPCookie({ name: "x", value: "1", domain: "127.0.0.1" });
+ * Network.removeHTTPCookie("127.0.0.1", "/", "x");
+ * console.assert(Network.getHTTPCookies("127.0.0.1", "/", "x").length === 0);
+ * ```
+ */
+export const removeHTTPCookie: (domain: string, path: string | null, name: string | null) => void =
+  cookies.removeHTTPCookie;
+
+/**
+ * Removes every cookie the jar would send to `domain`.
+ *
+ * @example Usage
+ * ```ts
+ * import { Network } from "@netstack/http";
+ * Network.addHTTPCookie({ name: "x", value: "1", domain: ".example.test" });
+ * Network.removeHTTPCookiesForDomain("example.test");
+ * console.assert(Network.getHTTPCookiesForDomain("example.test").length === 0);
+ * ```
+ */
+export const removeHTTPCookiesForDomain: (domain: string) => void =
+  cookies.removeHTTPCookiesForDomain;
+
+/**
+ * Empties the jar every `HTTPClient` shares.
+ *
+ * @example Usage
+ * ```ts
+ * import { Network } from "@netstack/http";
+ * Network.removeAllHTTPCookies();
+ * ```
+ */
+export const removeAllHTTPCookies: () => void = cookies.removeAllHTTPCookies;
 
 /**
  * `"Ti.Network"`.
