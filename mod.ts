@@ -30,11 +30,14 @@ export { configureScheduler, type SchedulerLimits } from "./src/core/scheduler.t
 export type * from "./src/ohos/types.ts";
 export { HttpRequest } from "./src/ohos/http_request.ts";
 export {
+  AddressFamily,
   CertType,
   HttpDataType,
   HttpProtocol,
+  InterceptorType,
   RequestMethod,
   ResponseCode,
+  TlsVersion,
 } from "./src/ohos/enums.ts";
 export {
   type CacheInfo,

@@ -268,9 +268,9 @@ Deno.test("cli: bad command lines exit 2 with one clear line", async () => {
 
 Deno.test("cli: an option value the library refuses (its 401) is a usage error too", async () => {
   await using server = serve(() => new Response("never"));
-  const { code, stderr } = await netstack(["--priority", "0", server.url]);
+  const { code, stderr } = await netstack(["--doh-url", "http://127.0.0.1/dns", server.url]);
   assert.equal(code, 2);
-  assertOneLine(stderr, /'priority'.*\[401\]/);
+  assertOneLine(stderr, /'dnsOverHttps'.*\[401\]/);
 });
 
 // ---------------------------------------------------------------------------------------------

@@ -66,6 +66,15 @@ export interface CoreRequest {
    * Absent: plain `fetch` with Deno's defaults (environment proxies honoured).
    */
   readonly transport?: TransportOptions;
+  /** Credentials that answer a server's 401 challenge (see `auth_layer.ts`); absent for none. */
+  readonly authentication?: ServerCredentials | null;
+}
+
+/** A user's credentials for HTTP authentication, and the scheme to use (`null`: the server's strongest). */
+export interface ServerCredentials {
+  readonly username: string;
+  readonly password: string;
+  readonly scheme: "basic" | "digest" | "ntlm" | null;
 }
 
 /** Connection settings of a request; see `clients.ts` for how they become a `Deno.HttpClient`. */

@@ -118,6 +118,8 @@ export interface PeerCertificates {
   /** Leaf first, DER. */
   readonly chain: readonly Uint8Array[];
   readonly hostname: string;
+  /** The address the connection reached (the proxy's when tunnelled); `null` or absent when unknown. */
+  readonly remoteAddress?: string | null;
   /** What the system check concluded, with its reason when it failed. */
   readonly systemVerdict: { readonly ok: boolean; readonly reason: string | null };
 }

@@ -1,5 +1,5 @@
 /**
- * The enums of `@ohos.net.http`, with the seed's member names and values.
+ * The enums of `@ohos.net.http`, with the official declaration's member names and values.
  *
  * @module
  */
@@ -22,6 +22,7 @@ export enum RequestMethod {
   DELETE = "DELETE",
   TRACE = "TRACE",
   CONNECT = "CONNECT",
+  PATCH = "PATCH",
 }
 
 /**
@@ -116,4 +117,62 @@ export enum CertType {
   PEM = "PEM",
   DER = "DER",
   P12 = "P12",
+}
+
+/**
+ * TLS versions, with OpenHarmony's numbering. TLS 1.0 and 1.1 are not
+ * available in this runtime (rustls has neither): a `tlsOptions` that needs
+ * them is refused with 401.
+ *
+ * @example Usage
+ * ```ts
+ * import { http } from "@netstack/http";
+ * const tls: http.TlsConfig = { tlsVersionMin: http.TlsVersion.TLS_V_1_2, tlsVersionMax: http.TlsVersion.TLS_V_1_3 };
+ * ```
+ */
+export enum TlsVersion {
+  TLS_V_1_0 = 4,
+  TLS_V_1_1 = 5,
+  TLS_V_1_2 = 6,
+  TLS_V_1_3 = 7,
+}
+
+/**
+ * Which address family name resolution may return (libcurl's `CURLOPT_IPRESOLVE` names).
+ *
+ * @example Usage
+ * ```ts
+ * import { http } from "@netstack/http";
+ * const options: http.HttpRequestOptions = { addressFamily: http.AddressFamily.ONLY_V4 };
+ * ```
+ */
+export enum AddressFamily {
+  DEFAULT = "CURL_IPRESOLVE_WHATEVER",
+  ONLY_V4 = "CURL_IPRESOLVE_V4",
+  ONLY_V6 = "CURL_IPRESOLVE_V6",
+}
+
+/**
+ * When an interceptor of an `HttpInterceptorChain` runs.
+ *
+ * @example Usage
+ * ```ts
+ * import { http } from "@netstack/http";
+ * const log: http.HttpInterceptor = {
+ *   interceptorType: http.InterceptorType.FINAL_RESPONSE,
+ *   interceptorHandle: (_req, res) => Promise.resolve(res.responseCode !== 0),
+ * };
+ * ```
+ */
+export enum InterceptorType {
+  /** After the request is assembled, before anything else. */
+  INITIAL_REQUEST = "INITIAL_REQUEST",
+  /** When a redirect response arrived and the next hop is about to be sent. */
+  REDIRECTION = "REDIRECTION",
+  /** When the response cache answered the request. */
+  CACHE_CHECKED = "READ_CACHE",
+  /** Before the request goes to the network (the cache did not answer). */
+  NETWORK_CONNECT = "CONNECT_NETWORK",
+  /** When the final response is in. */
+  FINAL_RESPONSE = "FINAL_RESPONSE",
 }

@@ -8,7 +8,7 @@
 
 import { cacheLayer } from "../cache/cache_layer.ts";
 import { ClientPool } from "../core/clients.ts";
-import { invalidArgument, NetError } from "../core/errors.ts";
+import { NetError } from "../core/errors.ts";
 import { createPipeline } from "../core/pipeline.ts";
 import { scheduler } from "../core/scheduler.ts";
 import type { BodyMode, Dispatch, RequestEvents } from "../core/request.ts";
@@ -336,7 +336,7 @@ export class HttpRequest implements Disposable, AsyncDisposable {
       url,
       options as HttpRequestOptions | undefined,
       mode,
-      requestSignal(this.#abort.signal, options),
+      this.#abort.signal,
       start,
     );
   }
@@ -371,14 +371,6 @@ export class HttpRequest implements Disposable, AsyncDisposable {
   #emit(type: Parameters<EventHub["emit"]>[0], ...args: unknown[]): void {
     if (!this.#abort.signal.aborted) this.#events.emit(type, ...args);
   }
-}
-
-/** The request's own `signal` (an extension) joined to the handle's: either cancels it. */
-function requestSignal(handle: AbortSignal, options: unknown): AbortSignal {
-  const signal = (options as { signal?: unknown } | null | undefined)?.signal;
-  if (signal === undefined || signal === null || typeof options !== "object") return handle;
-  if (!(signal instanceof AbortSignal)) invalidArgument("signal", "must be an AbortSignal", signal);
-  return AbortSignal.any([handle, signal]);
 }
 
 interface SplitArgs {

@@ -12,9 +12,13 @@ import type { Timing } from "../core/timing.ts";
 import { HttpDataType } from "./enums.ts";
 import type { HttpResponse, PerformanceTiming, ResponseHeaders } from "./types.ts";
 
-/** Headers as an object: lower-case names, `set-cookie` as an array. */
+/**
+ * Headers as an object: lower-case names, `set-cookie` as an array. The
+ * object has no prototype, so a header named `__proto__` or `constructor`
+ * is a plain key and cannot change the object's behaviour.
+ */
 export function headerObject(headers: Headers): ResponseHeaders {
-  const out: Record<string, string | string[]> = {};
+  const out = Object.create(null) as Record<string, string | string[]>;
   let cookies: string[] | undefined;
   // forEach: several times cheaper than the Headers iterator; it lists each Set-Cookie apart.
   headers.forEach((value, name) => {
