@@ -96,9 +96,18 @@ export async function loadCaCertificates(path: string): Promise<string[]> {
     throw fileError("TLS_CA_FILE", `caPath '${path}'`, error);
   }
   const certs: string[] = [];
+  let total = 0;
   for (const name of names.sort()) {
     const file = `${path.replace(/\/+$/, "")}/${name}`;
-    certs.push(...certificatesIn(await readText("TLS_CA_FILE", `caPath '${file}'`, file), file));
+    const text = await readText("TLS_CA_FILE", `caPath '${file}'`, file);
+    total += text.length;
+    if (total > MAX_TLS_FILE) {
+      throw new NetError(
+        "TLS_CA_FILE",
+        `caPath directory '${path}' holds over ${MAX_TLS_FILE} bytes`,
+      );
+    }
+    certs.push(...certificatesIn(text, file));
   }
   if (certs.length === 0) {
     throw new NetError("TLS_CA_FILE", `caPath directory '${path}' holds no PEM certificate`);
@@ -309,11 +318,39 @@ function binaryString(bytes: Uint8Array): string {
   return out;
 }
 
+/**
+ * The most bytes read from one TLS file, and from all files of a CA
+ * directory: a CA bundle of every public root is about 250 KiB.
+ */
+const MAX_TLS_FILE = 16 * 1024 * 1024;
+
+/**
+ * The bytes of a regular file of at most {@linkcode MAX_TLS_FILE} bytes. A
+ * FIFO would block the read forever and a device such as `/dev/zero` never
+ * ends, so anything else fails before it is opened.
+ */
 async function readBytes(code: ErrorCode, what: string, path: string): Promise<Uint8Array> {
+  let file: Deno.FsFile | undefined;
   try {
-    return await Deno.readFile(path);
+    const info = await Deno.stat(path);
+    if (!info.isFile) throw new NetError(code, `${what} is not a regular file`);
+    if (info.size > MAX_TLS_FILE) {
+      throw new NetError(code, `${what} is larger than ${MAX_TLS_FILE} bytes`);
+    }
+    file = await Deno.open(path);
+    const bytes = new Uint8Array(info.size + 1);
+    let size = 0;
+    for (let n: number | null = 0; n !== null && size < bytes.byteLength;) {
+      n = await file.read(bytes.subarray(size));
+      size += n ?? 0;
+    }
+    // One byte more than stat said: the file grew, so its size is not what was checked.
+    if (size > info.size) throw new NetError(code, `${what} changed while it was read`);
+    return bytes.subarray(0, size);
   } catch (error) {
-    throw fileError(code, what, error);
+    throw error instanceof NetError ? error : fileError(code, what, error);
+  } finally {
+    file?.close();
   }
 }
 
