@@ -8,8 +8,7 @@ import { Network } from "../mod.ts";
 import type { FailureResponse, HTTPClientProperties, HttpRequestOptions } from "../mod.ts";
 import { closedPort, createHttp, failure, serve } from "./_helpers.ts";
 import { certDir, makeServerCertificate } from "./_tls.ts";
-import { ClientPool } from "../src/core/clients.ts";
-import { createPipeline } from "../src/core/pipeline.ts";
+import { buildStack } from "../src/core/stack.ts";
 import type { CoreRequest } from "../src/core/request.ts";
 
 /** Runs one Network request in a Deno subprocess that trusts `ca` (`--cert`); returns its outcome. */
@@ -103,9 +102,9 @@ Deno.test("an https → http redirect is refused on both faces", async (t) => {
     });
     assert.equal(plainHits, 0, "the plain-http server must never be contacted");
     await t.step("core: allowDowngrade: true follows it", async () => {
-      const clients = new ClientPool();
+      const stack = buildStack({ cache: null, scheduler: null });
       try {
-        const dispatch = createPipeline(clients);
+        const dispatch = stack.dispatch;
         const request = {
           url: new URL(`${base}/down`),
           method: "GET",
@@ -134,7 +133,7 @@ Deno.test("an https → http redirect is refused on both faces", async (t) => {
         assert.equal(new TextDecoder().decode(result.body!), "plain");
         assert.equal(plainHits, 1);
       } finally {
-        clients.close();
+        stack.close();
       }
     });
     await t.step("http face: allowHttpsDowngrade: true follows it", async () => {

@@ -1,19 +1,18 @@
 /**
  * `Deno.HttpClient`s, one per configuration (protocol, trust, client
- * certificate, proxy, resolvers, connect limit), reused across requests and
- * closed together. A request with no such settings needs no client at all:
- * plain `fetch`.
+ * certificate, proxy, resolvers, connect limit, pooling), reused across
+ * requests and closed together. A request with no such settings needs no
+ * client at all: plain `fetch`.
  *
- * The pool hands the pipeline a {@linkcode Route}: the client for one hop,
- * plus what only the route knows: whether the connect limit is enforced on
- * the connection itself (by the loopback relay), the connection phases the
- * relay saw, and a better explanation of a failure (the relay's connect
- * error, or the proxy that could not be reached).
+ * The pool hands the router a {@linkcode FetchTransport} per configuration:
+ * the client plus what only the configuration knows: whether the connect
+ * limit is enforced on the connection itself (by the loopback relay), the
+ * connection phases the relay saw, and a better explanation of a failure
+ * (the relay's connect error, or the proxy that could not be reached).
  *
  * @module
  */
 
-import { bytesBody } from "./body.ts";
 import {
   type DohAnswer,
   dohResolver,
@@ -22,8 +21,8 @@ import {
   serversResolver,
   systemResolver,
 } from "./dns.ts";
-import { NetError } from "./errors.ts";
-import { createPipeline } from "./pipeline.ts";
+import { NetError, notSupported } from "./errors.ts";
+import { FetchTransport } from "./fetch_transport.ts";
 import {
   createClient,
   type EnvironmentMode,
@@ -33,52 +32,76 @@ import {
   proxyFailure,
   proxyLabel,
 } from "./proxy.ts";
-import { type ConnectionPhases, type RelayCredentials, SocksRelay } from "./relay.ts";
-import type { CoreRequest, Dispatch, DnsChoice, ProxyServer, TransportOptions } from "./request.ts";
+import { type RelayCredentials, SocksRelay } from "./relay.ts";
+import type { CoreRequest, DnsChoice, ProxyServer, TransportOptions } from "./request.ts";
 import { loadCaCertificates, loadClientIdentity } from "./tls.ts";
-
-/** How one hop of a request is sent. */
-export interface Route {
-  /** The client to hand `fetch`, or `undefined` for plain `fetch`. */
-  readonly client: Deno.HttpClient | undefined;
-  /** `true` when the connect limit is enforced on each new connection, not on the response head. */
-  readonly enforcesConnectTimeout: boolean;
-  /** A better account of a failed `fetch` to `url` sent at `since` (`performance.now()`), if there is one. */
-  explain(error: NetError, url: URL, since: number): NetError;
-  /** The phases of the new connection that carried the request to `url`, `null` if none was seen. */
-  phases(url: URL, since: number): ConnectionPhases | null;
-}
+import type { HopProxy } from "./transport.ts";
 
 /** Plain `fetch`: Deno's default client. */
-const PLAIN: Route = {
-  client: undefined,
-  enforcesConnectTimeout: false,
-  explain: (error) => error,
-  phases: () => null,
-};
+const PLAIN = new FetchTransport("fetch", undefined);
 
-type Proxy = "platform" | "direct" | "environment" | ProxyServer;
+/** Sends a DNS-over-HTTPS query as a request of its own with `transport`; see {@linkcode ClientPool}. */
+export type DohSender = (
+  url: URL,
+  query: Uint8Array,
+  signal: AbortSignal | undefined,
+  transport: TransportOptions,
+) => Promise<DohAnswer>;
 
-/** Owns the clients of one face object; `close()` releases their connections. */
+/** Owns the clients of one stack; `close()` releases their connections. */
 export class ClientPool {
-  readonly #routes = new Map<string, Promise<Route>>();
+  readonly #routes = new Map<string, Promise<FetchTransport>>();
   readonly #open = new Set<Deno.HttpClient>();
   #relay: SocksRelay | null = null;
-  /** The pipeline over this pool that carries DNS-over-HTTPS queries; made on first use. */
-  #dohDispatch: Dispatch | null = null;
+  readonly #doh: DohSender | null;
   #closed = false;
 
   /**
-   * The route for sending `request` to `url` (one hop; an exclusion list may
-   * send another hop elsewhere). Synchronous for plain `fetch`; otherwise the
-   * first request of a configuration builds its client (reading its files).
+   * @param doh sends DNS-over-HTTPS queries (through the stack that owns
+   * this pool, so their clients close with it); without it, a `dohUrl` is refused
    */
-  route(request: CoreRequest, url: URL): Route | Promise<Route> {
+  constructor(doh: DohSender | null = null) {
+    this.#doh = doh;
+  }
+
+  /**
+   * The transport for sending `request` to `url` (one hop; an exclusion list
+   * may send another hop elsewhere). Synchronous for plain `fetch`; otherwise
+   * the first request of a configuration builds its client (reading its files).
+   * `prefer` forces `"fetch"` or `"relay"`; a request the forced one cannot
+   * honour is refused with `NOT_SUPPORTED`.
+   */
+  route(
+    request: CoreRequest,
+    url: URL,
+    prefer?: "fetch" | "relay",
+  ): FetchTransport | Promise<FetchTransport> {
     const transport = request.transport;
-    const proxy = chooseProxy(transport, url);
-    const relayed = proxy === "direct" && (transport!.dns !== null || connectLimited(request));
+    if (transport === undefined && request.protocol === "auto" && prefer === undefined) {
+      return PLAIN; // the default path: no settings at all
+    }
+    const proxy = hopProxy(transport, url);
+    const needsRelay = proxy === "direct" &&
+      (transport!.dns !== null || connectLimited(request) || !!transport!.addressFamily);
+    if (prefer === "fetch" && needsRelay) {
+      throw notSupported(
+        transport!.dns !== null
+          ? "dns"
+          : transport!.addressFamily
+          ? "addressFamily"
+          : "exactConnectTimeout",
+        "fetch",
+        "needs the loopback relay",
+      );
+    }
+    const relayed = needsRelay || prefer === "relay";
+    if (relayed && proxy !== "direct") {
+      throw notSupported("proxy", "relay", "cannot be chained behind the loopback relay");
+    }
     if (
-      request.protocol === "auto" && !relayed && !transport?.caPath && !transport?.clientCert &&
+      request.protocol === "auto" && !relayed && !transport?.caPath && !transport?.caData &&
+      !transport?.clientCert && transport?.reuseConnections !== false &&
+      !transport?.idleConnectionTimeout && !transport?.addressFamily &&
       (proxy === "platform" || (proxy === "direct" && !plainFetchProxy()))
     ) {
       return PLAIN;
@@ -88,9 +111,13 @@ export class ClientPool {
     const key = JSON.stringify([
       request.protocol,
       transport?.caPath ?? null,
+      transport?.caData ?? null,
       transport?.clientCert ?? null,
       typeof proxy === "string" ? proxy : [proxy.url.href, proxy.credentials],
-      relayed ? transport!.dns : null,
+      transport?.dns ?? null,
+      transport?.addressFamily ?? null,
+      transport?.reuseConnections ?? true,
+      transport?.idleConnectionTimeout ?? 0,
       relayed,
       connectTimeout,
     ]);
@@ -103,9 +130,24 @@ export class ClientPool {
     return route;
   }
 
+  /**
+   * The resolver `transport` asks for: its DNS servers or DNS-over-HTTPS
+   * endpoint, else the system's; only the addresses of its address family.
+   */
+  resolver(transport: TransportOptions | undefined): Resolver {
+    const base = transport?.dns ? this.#resolver(transport.dns, transport) : systemResolver;
+    const family = transport?.addressFamily;
+    return family ? familyResolver(base, family) : base;
+  }
+
   /** Closes every client and the relay. Requests still using them fail. */
   close(): void {
     this.#closed = true;
+    this.release();
+  }
+
+  /** Closes every client and the relay, but stays usable: the next request builds anew. */
+  release(): void {
     for (const client of this.#open) client.close();
     this.#open.clear();
     this.#routes.clear();
@@ -116,20 +158,25 @@ export class ClientPool {
   async #build(
     protocol: CoreRequest["protocol"],
     transport: TransportOptions | undefined,
-    proxy: Proxy,
+    proxy: HopProxy,
     relayed: boolean,
     connectTimeout: number,
-  ): Promise<Route> {
+  ): Promise<FetchTransport> {
     const options: Deno.CreateHttpClientOptions = {};
     if (protocol === "http2") Object.assign(options, { http1: false, http2: true });
     if (protocol === "http1.1") Object.assign(options, { http1: true, http2: false });
-    const caCerts = transport?.caPath ? await loadCaCertificates(transport.caPath) : undefined;
-    if (caCerts) options.caCerts = caCerts;
+    const caCerts = transport?.caPath ? await loadCaCertificates(transport.caPath) : [];
+    if (transport?.caData) caCerts.push(transport.caData);
+    if (caCerts.length > 0) options.caCerts = caCerts;
     if (transport?.clientCert) {
       Object.assign(options, await loadClientIdentity(transport.clientCert));
     }
+    if (transport?.reuseConnections === false) options.poolMaxIdlePerHost = 0;
+    if (transport?.idleConnectionTimeout) {
+      options.poolIdleTimeout = transport.idleConnectionTimeout;
+    }
     this.#throwIfClosed();
-    const resolver = transport?.dns ? this.#resolver(transport.dns, transport) : null;
+    const resolver = transport?.dns || transport?.addressFamily ? this.resolver(transport) : null;
 
     let mode: EnvironmentMode = proxy === "direct" ? "direct" : "environment";
     let relay: { relay: SocksRelay; credentials: RelayCredentials } | null = null;
@@ -162,34 +209,28 @@ export class ClientPool {
       const detail = error instanceof Error ? error.message : String(error);
       throw new NetError(code, `Deno.createHttpClient refused the settings: ${detail}`, {
         cause: error,
+        details: { phase: "connect", transport: relayed ? "relay" : "fetch" },
       });
     }
     this.#open.add(client);
-    return {
-      client,
+    return new FetchTransport(relayed ? "relay" : "fetch", client, {
       enforcesConnectTimeout: connectTimeout > 0,
-      explain(error: NetError, url: URL, since: number): NetError {
-        if (relay) {
-          const failure = relay.relay.failure(
-            relay.credentials.username,
-            url.hostname,
-            port(url),
-            since,
-          );
-          return failure ?? error;
-        }
-        return label ? proxyFailure(error, label) : error;
+      viaProxy: label !== null,
+      insight: {
+        explain(error: NetError, url: URL, since: number): NetError {
+          if (relay) {
+            const { username } = relay.credentials;
+            return relay.relay.failure(username, url.hostname, port(url), since) ?? error;
+          }
+          return label ? proxyFailure(error, label) : error;
+        },
+        phases(url: URL, since: number) {
+          if (!relay) return null;
+          const { username } = relay.credentials;
+          return relay.relay.takePhases(username, url.hostname, port(url), since);
+        },
       },
-      phases(url: URL, since: number): ConnectionPhases | null {
-        return relay?.relay.takePhases(
-          relay.credentials.username,
-          url.hostname,
-          port(url),
-          since,
-        ) ??
-          null;
-      },
-    };
+    });
   }
 
   #throwIfClosed(): void {
@@ -198,7 +239,7 @@ export class ClientPool {
 
   /**
    * The resolver of a DNS choice. DNS-over-HTTPS queries are requests of
-   * their own through the pipeline over this pool (so their clients close
+   * their own through the stack that owns this pool (so their clients close
    * with it), with the same trust but direct and with the system's resolver:
    * a proxy, the relay or the DoH resolver itself would recurse.
    */
@@ -206,54 +247,20 @@ export class ClientPool {
     if ("servers" in dns) return serversResolver(dns.servers);
     const dohTransport: TransportOptions = {
       caPath: transport.caPath,
+      caData: transport.caData ?? null,
       clientCert: transport.clientCert,
       proxy: "direct",
       dns: null,
       exactConnectTimeout: false,
     };
-    return dohResolver(dns.dohUrl, async (url, query, signal): Promise<DohAnswer> => {
-      this.#dohDispatch ??= createPipeline(this);
-      const result = await this.#dohDispatch(dohRequest(url, query, signal, dohTransport), {});
-      return { status: result.head.status, body: result.body ?? new Uint8Array() };
-    });
+    const doh = this.#doh;
+    if (!doh) throw notSupported("dns", "fetch", "over HTTPS needs a stack to send its queries");
+    return dohResolver(dns.dohUrl, (url, query, signal) => doh(url, query, signal, dohTransport));
   }
 }
 
-/**
- * One RFC 8484 POST query. No time limits of its own: the caller's `signal`
- * (the relay's connect limit) bounds it. 65535 bytes is the largest DNS message.
- */
-function dohRequest(
-  url: URL,
-  query: Uint8Array,
-  signal: AbortSignal | undefined,
-  transport: TransportOptions,
-): CoreRequest {
-  return {
-    url,
-    method: "POST",
-    headers: new Headers({
-      "content-type": "application/dns-message",
-      accept: "application/dns-message",
-    }),
-    body: bytesBody(query),
-    totalTimeout: 0,
-    connectTimeout: 0,
-    maxBodySize: 65535,
-    protocol: "auto",
-    maxRedirects: 0,
-    bodyMode: "buffer",
-    priority: 1000,
-    cookies: null,
-    startTime: performance.now(),
-    signal: signal ?? null,
-    cache: "no-store",
-    transport,
-  };
-}
-
 /** The proxy of one hop: an exclusion list sends matching hosts direct. */
-function chooseProxy(transport: TransportOptions | undefined, url: URL): Proxy {
+export function hopProxy(transport: TransportOptions | undefined, url: URL): HopProxy {
   if (!transport) return "platform";
   const proxy = transport.proxy;
   if (typeof proxy === "object" && isExcluded(url.hostname, proxy.exclusionList)) return "direct";
@@ -261,7 +268,7 @@ function chooseProxy(transport: TransportOptions | undefined, url: URL): Proxy {
 }
 
 /** A connect limit shorter than the total limit is worth enforcing on its own. */
-function connectLimited(request: CoreRequest): boolean {
+export function connectLimited(request: CoreRequest): boolean {
   return request.transport?.exactConnectTimeout === true && request.connectTimeout > 0 &&
     (request.totalTimeout === 0 || request.connectTimeout < request.totalTimeout);
 }
@@ -283,6 +290,22 @@ async function proxyAddress(proxy: ProxyServer, resolver: Resolver | null): Prom
     url.hostname = address.includes(":") ? `[${address}]` : address;
   }
   return `${url.protocol}//${url.host}`;
+}
+
+/** Only the addresses of one family; none is a resolution failure. */
+function familyResolver(base: Resolver, family: 4 | 6): Resolver {
+  return {
+    async resolve(host: string, signal?: AbortSignal): Promise<string[]> {
+      const all = await base.resolve(host, signal);
+      const kept = all.filter((address) => address.includes(":") === (family === 6));
+      if (kept.length === 0) {
+        throw new NetError("HOST_UNRESOLVED", `${host} has no IPv${family} address`, {
+          details: { phase: "connect", field: "addressFamily" },
+        });
+      }
+      return kept;
+    },
+  };
 }
 
 function port(url: URL): number {

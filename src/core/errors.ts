@@ -1,14 +1,17 @@
 /**
- * Stable error codes of the core pipeline, in one place.
+ * Stable error codes of the core, in one place, and the one error type.
  *
- * Every failure the core reports is a {@linkcode NetError} whose `code` is one
- * of {@linkcode ErrorCode}. Each code carries the libcurl error number that
- * OpenHarmony reports as `2300000 + curl`, so the faces only translate.
+ * Every failure the core reports is a {@linkcode NetError}: a stable `code`
+ * (one of {@linkcode ErrorCode}, each with its libcurl error number), its
+ * structured {@linkcode NetErrorDetails} (which limit, which option, which
+ * phase of the exchange) and the underlying `cause`. Faces and the CLI derive
+ * their own numbers and texts from these fields, never from the message.
  *
  * @module
  */
 
 import { redactCause, redactCredentials, redactText } from "./redact.ts";
+import type { TransportKind } from "./transport.ts";
 
 /** Each stable code with its libcurl number and standard message. */
 export const ERROR_TABLE = {
@@ -46,6 +49,10 @@ export const ERROR_TABLE = {
     curl: 77,
     message: "The SSL CA certificate does not exist or is inaccessible",
   },
+  NOT_SUPPORTED: {
+    curl: 4,
+    message: "A requested feature or option is not supported by the transport",
+  },
   DESTROYED: { curl: 23, message: "The request was destroyed" },
   ABORTED: { curl: 42, message: "The request was aborted" },
   INTERNAL: { curl: 999, message: "Internal error" },
@@ -54,17 +61,67 @@ export const ERROR_TABLE = {
 /** A stable error code of the core. */
 export type ErrorCode = keyof typeof ERROR_TABLE;
 
-/** The one error type the core pipeline rejects with. */
+/** Where in one exchange a failure happened. */
+export type ErrorPhase = "connect" | "tls" | "send" | "headers" | "body";
+
+/** A limit of the request that was exceeded. */
+export type LimitKind =
+  | "body-size"
+  | "total-time"
+  | "connect-time"
+  | "idle-time"
+  | "redirects";
+
+/**
+ * What a face needs to word a failure its own way; every field is optional
+ * and only set where the core knows it.
+ */
+export interface NetErrorDetails {
+  /** The limit that was exceeded. */
+  readonly limit?: LimitKind;
+  /** The value of that limit (bytes, ms or redirects). */
+  readonly max?: number;
+  /** How much there was: body bytes received or declared, redirects seen. */
+  readonly actual?: number;
+  /** The option or argument at fault, as the caller named it (a request field or face option). */
+  readonly field?: string;
+  /** Where in the exchange it happened. */
+  readonly phase?: ErrorPhase;
+  /** The transport that carried (or refused) the request. */
+  readonly transport?: TransportKind;
+}
+
+/** The cause of a {@linkcode NetError} and its details. */
+export interface NetErrorOptions extends ErrorOptions {
+  readonly details?: NetErrorDetails;
+}
+
+const NO_DETAILS: NetErrorDetails = Object.freeze({});
+
+/**
+ * The one error type the core rejects with.
+ *
+ * @example Usage
+ * ```ts
+ * import { NetError } from "./errors.ts";
+ * const error = new NetError("WRITE_FAILED", "the body is too large", {
+ *   details: { limit: "body-size", max: 1024, actual: 4096, phase: "body" },
+ * });
+ * console.assert(error.details.limit === "body-size");
+ * ```
+ */
 export class NetError extends Error {
   /** The stable code. */
   readonly code: ErrorCode;
+  /** Which limit, option and phase the failure concerns, as far as the core knows. */
+  readonly details: NetErrorDetails;
 
   /**
    * @param code the stable code
    * @param detail what happened, appended to the standard message
-   * @param options the underlying cause, if any
+   * @param options the underlying cause and the structured details, if any
    */
-  constructor(code: ErrorCode, detail?: string, options?: ErrorOptions) {
+  constructor(code: ErrorCode, detail?: string, options?: NetErrorOptions) {
     const base = ERROR_TABLE[code].message;
     // No credential reaches a message or a cause, whoever wrote the detail.
     super(
@@ -73,6 +130,7 @@ export class NetError extends Error {
     );
     this.name = "NetError";
     this.code = code;
+    this.details = options?.details ?? NO_DETAILS;
   }
 }
 
@@ -80,7 +138,14 @@ export class NetError extends Error {
 export function invalidArgument(field: string, expected: string, got: unknown): never {
   // The value of a secret field is never echoed, only its type.
   const shown = SECRET_FIELD.test(field) ? `a value of type ${typeof got}` : describe(got);
-  throw new NetError("INVALID_ARGUMENT", `'${field}' ${expected}, got ${shown}`);
+  throw new NetError("INVALID_ARGUMENT", `'${field}' ${expected}, got ${shown}`, {
+    details: { field },
+  });
+}
+
+/** A request needs `field`, which the chosen transport cannot honour: refused, never sent without it. */
+export function notSupported(field: string, transport: TransportKind, why: string): NetError {
+  return new NetError("NOT_SUPPORTED", `'${field}' ${why}`, { details: { field, transport } });
 }
 
 const SECRET_FIELD = /password|authorization|cookie|secret|token/i;
@@ -109,7 +174,17 @@ export function classifyError(error: unknown, phase: FailurePhase, bodyShort = f
   }
   const text = errorText(error);
   const code = codeFromText(text, phase, bodyShort);
-  return new NetError(code, text, { cause: error });
+  return new NetError(code, text, { cause: error, details: { phase: phaseOf(code, phase) } });
+}
+
+/** The phase a classified failure belongs to: before the head, the code tells it. */
+function phaseOf(code: ErrorCode, phase: FailurePhase): ErrorPhase {
+  if (phase === "body") return "body";
+  if (code.startsWith("TLS_")) return "tls";
+  if (code === "BAD_RESPONSE" || code === "EMPTY_REPLY" || code === "HTTP2_FRAMING") {
+    return "headers";
+  }
+  return "connect";
 }
 
 function errorText(error: unknown): string {

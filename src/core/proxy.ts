@@ -111,8 +111,9 @@ export function isExcluded(hostname: string, patterns: readonly string[]): boole
 
 /**
  * Restates a failure of a proxied request as a failure to use the proxy when
- * that is what it was: the proxy's name not resolving (2300005), no
- * connection to it (2300007), or a refused CONNECT tunnel (2300056).
+ * that is what it was: the proxy's name not resolving (`PROXY_UNRESOLVED`),
+ * no connection to it (`CONNECT_FAILED`), or a refused CONNECT tunnel
+ * (`RECEIVE_FAILED`).
  */
 export function proxyFailure(error: NetError, proxy: string): NetError {
   const detail = error.message;

@@ -1,8 +1,9 @@
 /**
- * A minimal HTTP/1.1 exchange over `Deno.connect` for the methods `fetch`
- * refuses to send (TRACE, TRACK and CONNECT are "forbidden methods" in the
- * Fetch standard). It returns a web `Response`, so the rest of the pipeline
- * treats both transports alike. One connection per request, closed at the end.
+ * A minimal HTTP/1.1 exchange on a connection it is given (see
+ * `socket_transport.ts`, which connects, tunnels and starts TLS), for what
+ * `fetch` cannot send (TRACE, TRACK and CONNECT are "forbidden methods" in
+ * the Fetch standard). It returns a web `Response`, so the layers above
+ * treat every transport alike. One connection per request, closed at the end.
  * Heads are framed by the rules of `framing.ts`, as the `fetch` path is.
  *
  * @module
@@ -20,6 +21,8 @@ export interface RawRequest {
   readonly headers: Headers;
   readonly body: Uint8Array | null;
   readonly signal: AbortSignal;
+  /** Send the absolute URL as the request target (a request to an http proxy). */
+  readonly absoluteForm?: boolean;
 }
 
 const encoder = new TextEncoder();
@@ -28,15 +31,18 @@ const CR = 13;
 const LF = 10;
 const MAX_HEAD = 64 * 1024;
 
-/** Sends `request` on a fresh connection and returns the response with a streamed body. */
-export async function rawFetch(request: RawRequest): Promise<Response> {
+/**
+ * Sends `request` on `conn` (connected, tunnelled and secured as the request
+ * needs) and returns the response with a streamed body; the connection is
+ * closed when the body ends, is cancelled, or the signal aborts.
+ */
+export async function rawExchange(conn: Deno.Conn, request: RawRequest): Promise<Response> {
   const { url, signal } = request;
-  signal.throwIfAborted();
-  const hostname = url.hostname.replace(/^\[|\]$/g, "");
   const port = Number(url.port) || (url.protocol === "https:" ? 443 : 80);
-  const conn = url.protocol === "https:"
-    ? await Deno.connectTls({ hostname, port })
-    : await Deno.connect({ hostname, port });
+  if (signal.aborted) {
+    closeQuietly(conn);
+    throw signal.reason;
+  }
   const onAbort = () => closeQuietly(conn);
   signal.addEventListener("abort", onAbort, { once: true });
   try {
@@ -44,7 +50,8 @@ export async function rawFetch(request: RawRequest): Promise<Response> {
     if (request.body) await writeAll(conn, request.body);
     const reader = new ConnReader(conn);
     const head = await readHead(reader);
-    const noBody = request.method === "CONNECT" || head.status === 204 || head.status === 304;
+    const noBody = request.method === "CONNECT" || request.method === "HEAD" ||
+      head.status === 204 || head.status === 304;
     const body = noBody ? null : bodyStream(reader, head.headers, () => {
       signal.removeEventListener("abort", onAbort);
       closeQuietly(conn);
@@ -63,7 +70,11 @@ export async function rawFetch(request: RawRequest): Promise<Response> {
 
 function requestHead(request: RawRequest, port: number): string {
   const { url, method, headers } = request;
-  const target = method === "CONNECT" ? `${url.hostname}:${port}` : url.pathname + url.search;
+  const target = method === "CONNECT"
+    ? `${url.hostname}:${port}`
+    : request.absoluteForm
+    ? url.href.replace(/#.*$/, "")
+    : url.pathname + url.search;
   const lines = [`${method} ${target} HTTP/1.1`, `host: ${url.host}`];
   for (const [name, value] of headers) if (name !== "host") lines.push(`${name}: ${value}`);
   if (request.body) lines.push(`content-length: ${request.body.byteLength}`);
@@ -71,13 +82,15 @@ function requestHead(request: RawRequest, port: number): string {
   return lines.join("\r\n");
 }
 
-interface Head extends ResponseInit {
+/** A parsed response head. */
+export interface Head extends ResponseInit {
   status: number;
   statusText: string;
   headers: Headers;
 }
 
-async function readHead(reader: ConnReader): Promise<Head> {
+/** Reads a response head (skipping 1xx heads), framed by the rules of `framing.ts`. */
+export async function readHead(reader: ConnReader): Promise<Head> {
   for (;;) {
     const lines: string[] = [];
     let size = 0;
@@ -168,7 +181,7 @@ async function* readChunked(reader: ConnReader): AsyncGenerator<Uint8Array> {
 const CHUNK_SIZE = /^([0-9a-fA-F]{1,13})[ \t]*(?:;.*)?$/;
 
 /** Buffered reads from a connection. */
-class ConnReader {
+export class ConnReader {
   readonly #conn: Deno.Conn;
   #buffer = new Uint8Array(0);
   #eof = false;
@@ -232,7 +245,8 @@ class ConnReader {
   }
 }
 
-async function writeAll(conn: Deno.Conn, bytes: Uint8Array): Promise<void> {
+/** Writes all of `bytes`. */
+export async function writeAll(conn: Deno.Conn, bytes: Uint8Array): Promise<void> {
   for (let offset = 0; offset < bytes.byteLength;) {
     offset += await conn.write(bytes.subarray(offset));
   }

@@ -9,6 +9,7 @@
 import { classifyError, NetError } from "./errors.ts";
 import type { CoreRequest, RequestEvents } from "./request.ts";
 import type { Deadline } from "./timeouts.ts";
+import type { WireResponse } from "./transport.ts";
 
 /** The body (buffer mode) and how many bytes arrived. */
 export interface BodyRead {
@@ -18,9 +19,10 @@ export interface BodyRead {
 
 const EMPTY = new Uint8Array(0);
 
-/** Reads (or streams) the body of `response` under the request's limits. */
+/** Reads (or streams) the body of `response` (whose head has `headers`) under the request's limits. */
 export async function readBody(
-  response: Response,
+  response: WireResponse,
+  headers: Headers,
   request: CoreRequest,
   events: RequestEvents,
   deadline: Deadline,
@@ -30,19 +32,19 @@ export async function readBody(
     await response.body?.cancel();
     return { body: buffer ? EMPTY : null, received: 0 };
   }
-  const length = declaredLength(response.headers);
+  const length = declaredLength(headers);
   if (buffer && length !== null && length > request.maxBodySize) {
     await response.body.cancel();
-    throw overLimit(request.maxBodySize, `declared as ${length} bytes`);
+    throw overLimit(request.maxBodySize, length, true);
   }
   // An idle limit needs each chunk as a sign of progress, whatever the body's size: a small
   // body dripping in slower than the limit overall but faster than it per chunk is no timeout.
   // A length of null also covers encoded bodies, whose decoded size is unknown.
   const inOneGo = buffer && length !== null && length < DIRECT_MIN && !events.onDownloadProgress &&
-    !request.idleTimeout;
+    !request.idleTimeout && response.arrayBuffer;
   try {
     if (inOneGo) {
-      const body = new Uint8Array(await response.arrayBuffer());
+      const body = new Uint8Array(await response.arrayBuffer!());
       return { body, received: body.byteLength };
     }
     return await readChunks(response.body, request, events, length, deadline);
@@ -142,7 +144,7 @@ function bufferRoom(declared: number | null, received: number): number {
 function arrived(received: number, request: CoreRequest, deadline: Deadline): void {
   deadline.touch();
   if (request.bodyMode === "buffer" && received > request.maxBodySize) {
-    throw overLimit(request.maxBodySize, `${received} bytes`);
+    throw overLimit(request.maxBodySize, received, false);
   }
 }
 
@@ -196,8 +198,21 @@ export function declaredLength(headers: Headers): number | null {
   return Number.isSafeInteger(length) && length >= 0 ? length : null;
 }
 
-function overLimit(limit: number, what: string): NetError {
-  return new NetError("WRITE_FAILED", `the body (${what}) is larger than maxLimit, ${limit} bytes`);
+/** The body is larger than the request's `maxBodySize`: `declared` by Content-Length, or received. */
+function overLimit(limit: number, size: number, declared: boolean): NetError {
+  const what = declared ? `declared as ${size} bytes` : `${size} bytes`;
+  return new NetError(
+    "WRITE_FAILED",
+    `the body (${what}) is larger than the limit, ${limit} bytes`,
+    {
+      details: {
+        limit: "body-size",
+        max: limit,
+        actual: size,
+        phase: declared ? "headers" : "body",
+      },
+    },
+  );
 }
 
 /** Joins chunks into one array of `size` bytes (the chunk itself when there is one). */

@@ -162,8 +162,12 @@ export interface ResponseHead {
 
 /** Lifecycle callbacks; only the ones set cost anything. */
 export interface RequestEvents {
-  /** Once per response head: every redirect hop and the final response. */
-  onHeaders?(head: ResponseHead): void;
+  /**
+   * Once per response head: every redirect hop and the final response. A
+   * returned promise (a layer's own work, such as storing cookies) is
+   * awaited before the exchange goes on.
+   */
+  onHeaders?(head: ResponseHead): void | Promise<void>;
   /**
    * Each body chunk (stream mode only); a returned promise is awaited before
    * the next read. The chunk's memory is reused by the next read: copy what

@@ -7,8 +7,8 @@
  * certificate, and cannot open encrypted keys or PKCS#12 bundles; so every
  * file is read and checked here: DER is converted, encrypted keys are
  * decrypted with `node:crypto`, PKCS#12 bundles are opened with node-forge.
- * Failures are `NetError`s: `TLS_CA_FILE` (2300077) for CA files,
- * `TLS_CLIENT_CERT` (2300058) for the client certificate, `PERMISSION_DENIED`
+ * Failures are `NetError`s: `TLS_CA_FILE` for CA files,
+ * `TLS_CLIENT_CERT` for the client certificate, `PERMISSION_DENIED`
  * when Deno may not read the file.
  *
  * @module

@@ -13,6 +13,8 @@
  */
 
 import type { RequestBody } from "./body.ts";
+import type { Resolver } from "./dns.ts";
+import type { Protocol, ProxyServer, TransportOptions } from "./request.ts";
 
 /** Which transport carries a request; see `docs/architecture.md`. */
 export type TransportKind = "fetch" | "relay" | "socket";
@@ -42,6 +44,11 @@ export interface WireResponse {
   readonly body: ReadableStream<Uint8Array> | null;
   /** What the connection that carried the exchange knows; `null` when the transport cannot see it. */
   readonly connection: ConnectionFacts | null;
+  /**
+   * The whole body at once, for a transport that has a faster way than
+   * reading `body` (a small `fetch` body); absent otherwise.
+   */
+  arrayBuffer?(): Promise<ArrayBuffer>;
 }
 
 /** Read access to response headers; names are case-insensitive. */
@@ -75,6 +82,44 @@ export interface ConnectionFacts {
   /** Connection phases in `performance.now()` time, when a new connection was made and observed. */
   readonly phases: { dns: number | null; tcp: number | null; tls: number | null } | null;
 }
+
+/**
+ * What one transport instance is built for: the connection settings shared
+ * by every request it carries. The router keeps one instance (one pool of
+ * connections) per distinct settings and hands each hop to the instance of
+ * its settings, so `send()` only sees the hop itself.
+ */
+export interface TransportSettings {
+  readonly protocol: Protocol;
+  /** Trust, client certificate, DNS, TLS control, pooling; absent for the defaults. */
+  readonly options: TransportOptions | undefined;
+  /** The proxy of the hop, after its exclusion list (see {@linkcode HopProxy}). */
+  readonly proxy: HopProxy;
+  /** Limit in ms on each new connection (name lookup, TCP, TLS handshake); 0 for none. */
+  readonly connectTimeout: number;
+}
+
+/**
+ * The proxy one hop goes through: `"platform"` is the runtime's default
+ * (the `*_PROXY` variables as `fetch` reads them), `"environment"` the
+ * `*_PROXY` variables, `"direct"` none, or one proxy server.
+ */
+export type HopProxy = "platform" | "direct" | "environment" | ProxyServer;
+
+/** What the router lends a transport it builds. */
+export interface TransportContext {
+  /** Resolves host names as the settings ask (DNS servers, DNS-over-HTTPS, address family). */
+  readonly resolver: Resolver;
+}
+
+/**
+ * Builds the transport for one set of settings, or rejects (a `NetError`
+ * `NOT_SUPPORTED` naming the option) when it cannot honour them.
+ */
+export type TransportFactory = (
+  settings: TransportSettings,
+  context: TransportContext,
+) => Transport | Promise<Transport>;
 
 /** Sends one request. */
 export interface Transport {

@@ -51,10 +51,29 @@ export function ohosCode(error: NetError): number {
   return MAPPED_CURL_CODES.has(curl) ? 2_300_000 + curl : 2_300_999;
 }
 
-/** Wraps anything thrown into a plain `BusinessError` object. */
+/**
+ * Wraps anything thrown into a plain `BusinessError` object. Its message is
+ * worded from the core error's details where OpenHarmony has its own terms
+ * (`maxLimit`); the core error stays reachable as the non-enumerable `cause`.
+ */
 export function toBusinessError(error: unknown): BusinessError {
   const net = error instanceof NetError
     ? error
     : new NetError("INTERNAL", String(error), { cause: error });
-  return { name: "BusinessError", code: ohosCode(net), message: net.message };
+  const business: BusinessError = {
+    name: "BusinessError",
+    code: ohosCode(net),
+    message: ohosMessage(net),
+  };
+  return Object.defineProperty(business, "cause", { value: net, enumerable: false });
+}
+
+/** The message in OpenHarmony's terms: the size limit is the `maxLimit` option. */
+function ohosMessage(error: NetError): string {
+  const { limit, max, actual, phase } = error.details;
+  if (limit !== "body-size") return error.message;
+  const size = phase === "headers" ? `declared as ${actual} bytes` : `${actual} bytes`;
+  return `${
+    ERROR_TABLE[error.code].message
+  }: the body (${size}) is larger than maxLimit, ${max} bytes`;
 }

@@ -6,12 +6,9 @@
  * @module
  */
 
-import { cacheLayer } from "../cache/cache_layer.ts";
-import { ClientPool } from "../core/clients.ts";
 import { NetError } from "../core/errors.ts";
-import { createPipeline } from "../core/pipeline.ts";
-import { scheduler } from "../core/scheduler.ts";
 import type { BodyMode, Dispatch, RequestEvents } from "../core/request.ts";
+import { sharedStack } from "../core/stack.ts";
 import { toBusinessError } from "./errors.ts";
 import { EventHub, reportAppError } from "./events.ts";
 import { resolveRequest } from "./options.ts";
@@ -57,8 +54,9 @@ import type {
  */
 export class HttpRequest implements Disposable, AsyncDisposable {
   readonly #events = new EventHub();
-  readonly #clients = new ClientPool();
-  readonly #dispatch: Dispatch = createPipeline(this.#clients, [cacheLayer(), scheduler.layer]);
+  readonly #dispatch: Dispatch = sharedStack().dispatch;
+  /** Keeps the shared stack's connections open while this object lives. */
+  readonly #release: () => void = sharedStack().hold();
   readonly #abort = new AbortController();
   readonly #eventsCache: Partial<Record<BodyMode, { version: number; events: RequestEvents }>> = {};
 
@@ -133,7 +131,7 @@ export class HttpRequest implements Disposable, AsyncDisposable {
   destroy(): void {
     if (this.#abort.signal.aborted) return;
     this.#abort.abort(new NetError("DESTROYED", "destroy() was called"));
-    this.#clients.close();
+    this.#release();
   }
 
   /** `using req = http.createHttp()`: {@linkcode HttpRequest.destroy} when the block ends. */

@@ -36,7 +36,6 @@ export const TITANIUM_ERROR_CODES = {
   PARTIAL_BODY: -1005,
   /** `NSURLErrorCannotWriteToFile` (the `file` download) */
   WRITE_FAILED: -3003,
-  /** `NSURLErrorNetworkConnectionLost` */
   /** `NSURLErrorFileDoesNotExist` */
   READ_FILE_FAILED: -1100,
   /** `NSURLErrorTimedOut` */
@@ -45,7 +44,6 @@ export const TITANIUM_ERROR_CODES = {
   TOO_MANY_REDIRECTS: -1007,
   /** `NSURLErrorNetworkConnectionLost` */
   EMPTY_REPLY: -1005,
-  /** `NSURLErrorNetworkConnectionLost` */
   /** `NSURLErrorNetworkConnectionLost` */
   RECEIVE_FAILED: -1005,
   /** `NSURLErrorClientCertificateRejected` */
@@ -60,6 +58,8 @@ export const TITANIUM_ERROR_CODES = {
   BAD_ENCODING: -1016,
   /** `NSURLErrorServerCertificateHasUnknownRoot` */
   TLS_CA_FILE: -1203,
+  /** `NSURLErrorUnsupportedURL`: the request needs what no transport here can do */
+  NOT_SUPPORTED: -1002,
   /** `NSURLErrorCancelled` */
   DESTROYED: -999,
   /** `NSURLErrorCancelled` */

@@ -9,13 +9,10 @@
  * @module
  */
 
-import { cacheLayer } from "../cache/cache_layer.ts";
-import { ClientPool } from "../core/clients.ts";
 import { NetError } from "../core/errors.ts";
-import { createPipeline } from "../core/pipeline.ts";
 import { concat, declaredLength } from "../core/read_body.ts";
 import type { RequestEvents, ResponseHead } from "../core/request.ts";
-import { scheduler } from "../core/scheduler.ts";
+import { sharedStack } from "../core/stack.ts";
 import { FileDownload } from "./download_file.ts";
 import { type Failure, statusFailure, toFailure } from "./errors.ts";
 import { prepareRequest, type SendSettings } from "./prepare_request.ts";
@@ -86,7 +83,8 @@ export class SendRun {
   /** Sends `data`; resolves once the outcome's callbacks have returned. Never rejects. */
   async execute(data: unknown): Promise<void> {
     let failure: Failure | null = null;
-    const clients = new ClientPool();
+    const stack = sharedStack();
+    const release = stack.hold();
     try {
       const streams = this.#host.listens("ondatastream");
       const prepared = await prepareRequest(this.#host.settings, {
@@ -99,9 +97,10 @@ export class SendRun {
       });
       this.#target = prepared.target;
       this.#host.response.location = prepared.request.url.href;
-      // The cache answers before the scheduler, so hits never queue.
-      const dispatch = createPipeline(clients, [cacheLayer(), scheduler.layer]);
-      const result = await dispatch(prepared.request, this.#events(prepared.request.bodyMode));
+      const result = await stack.dispatch(
+        prepared.request,
+        this.#events(prepared.request.bodyMode),
+      );
       if (result.body) {
         this.#chunks.push(result.body);
         this.#received = result.body.byteLength;
@@ -112,7 +111,7 @@ export class SendRun {
       await this.#download?.discard();
       failure = toFailure(error);
     } finally {
-      clients.close();
+      release();
     }
     if (this.#current) this.#finish(failure);
   }

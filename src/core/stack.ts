@@ -1,0 +1,121 @@
+/**
+ * The stack builder: the only way a face or the CLI gets a dispatch. From
+ * one {@linkcode StackSettings} object it composes, outermost first:
+ *
+ * ```text
+ * [request hooks] → redirects → [hop hooks] → cache → scheduler
+ *   → [network hooks] → cookies → network exchange → transport router
+ * ```
+ *
+ * Redirects sit above the cache so each hop is looked up and stored under
+ * its own URL (a redirected final response is cacheable); the cache sits
+ * above the scheduler so hits never queue; cookies sit below both, per hop
+ * that reaches the network. The hook lists are where interceptors, auth
+ * challenges and retries slot in. See `docs/architecture.md`.
+ *
+ * @module
+ */
+
+import { cacheLayer, type StoreSource } from "../cache/cache_layer.ts";
+import { cookieLayer } from "./cookie_layer.ts";
+import { networkExchange } from "./pipeline.ts";
+import { redirectLayer } from "./redirects.ts";
+import type { Dispatch, Layer } from "./request.ts";
+import { TransportRouter } from "./router.ts";
+import { type Scheduler, scheduler as sharedScheduler } from "./scheduler.ts";
+
+/** Layers added at the stack's hook points; each list runs outermost first. */
+export interface StackHooks {
+  /** Around the whole request, once, above the redirects (first request, final response). */
+  readonly request?: readonly Layer[];
+  /** Around each hop of a redirect chain, above the cache (redirections, cache reads). */
+  readonly hop?: readonly Layer[];
+  /** Around each exchange that goes to the network, below cache and scheduler (connect, auth, retries). */
+  readonly network?: readonly Layer[];
+}
+
+/** Everything a stack is built from. */
+export interface StackSettings {
+  /** Where the cache layer gets its store; absent: the process-wide cache; `null`: no cache layer. */
+  readonly cache?: StoreSource | null;
+  /** The scheduler; absent: the one both faces share; `null`: none. */
+  readonly scheduler?: Scheduler | null;
+  /** Layers at the hook points. */
+  readonly hooks?: StackHooks;
+}
+
+/** A built stack: its dispatch and the transports it owns. */
+export class Stack {
+  /** Sends a request through every layer. */
+  readonly dispatch: Dispatch;
+  /** Picks and owns the transports. */
+  readonly router: TransportRouter;
+  #holders = 0;
+
+  /** @param settings what to build (see {@linkcode buildStack}) */
+  constructor(settings: StackSettings = {}) {
+    this.router = new TransportRouter();
+    const hooks = settings.hooks ?? {};
+    const scheduler = settings.scheduler === undefined ? sharedScheduler : settings.scheduler;
+    const layers: Layer[] = [
+      ...hooks.request ?? [],
+      redirectLayer,
+      ...hooks.hop ?? [],
+      ...settings.cache === null ? [] : [cacheLayer(settings.cache)],
+      ...scheduler ? [scheduler.layer] : [],
+      ...hooks.network ?? [],
+      cookieLayer,
+    ];
+    this.dispatch = layers.reduceRight<Dispatch>(
+      (next, layer) => layer(next),
+      networkExchange(this.router),
+    );
+  }
+
+  /**
+   * Keeps the stack's connections open until the returned function is
+   * called; when the last holder lets go, they are closed (the stack stays
+   * usable and connects anew). A face object holds it for its lifetime.
+   */
+  hold(): () => void {
+    this.#holders++;
+    let held = true;
+    return () => {
+      if (!held) return;
+      held = false;
+      if (--this.#holders === 0) this.router.release();
+    };
+  }
+
+  /** Closes every transport for good. */
+  close(): void {
+    this.router.close();
+  }
+}
+
+/**
+ * Builds a stack.
+ *
+ * @param settings the cache, scheduler and hooks; the defaults give the faces' stack
+ * @returns the stack; close it when done
+ *
+ * @example Usage
+ * ```ts
+ * import { buildStack } from "./stack.ts";
+ * const stack = buildStack({ cache: null });
+ * stack.close();
+ * ```
+ */
+export function buildStack(settings: StackSettings = {}): Stack {
+  return new Stack(settings);
+}
+
+let shared: Stack | null = null;
+
+/**
+ * The stack of the default settings, built once per process and shared by
+ * both faces and the CLI: equal settings share transports and connections.
+ */
+export function sharedStack(): Stack {
+  return shared ??= new Stack();
+}
