@@ -24,7 +24,7 @@ import http from "./ohos.ts";
 
 export { http };
 export default http;
-export { Network } from "./titanium.ts";
+export { Network, Ti, Titanium } from "./titanium.ts";
 export type * from "./titanium.ts";
 export { configureScheduler, type SchedulerLimits } from "./src/core/scheduler.ts";
 export type * from "./src/ohos/types.ts";

@@ -1,19 +1,19 @@
 /**
- * `Network`: Titanium's `Ti.Network` on Deno: `HTTPClient` and the cookie
- * API, on the same core pipeline as `http`. Titanium code ports by changing
- * its import line (`const Ti = { Network };`).
+ * `Ti.Network` on Deno: Titanium's `HTTPClient`, cookie API and network
+ * status, on the same core pipeline as `http`. A Titanium app written
+ * against `@types/titanium` ports by adding one import line:
+ * `import { Ti } from "@netstack/http";` (or `Titanium`, its alias).
  *
  * ```ts
- * import { Network } from "@netstack/http/titanium";
+ * import { Ti } from "@netstack/http/titanium";
  * import assert from "node:assert/strict";
- * const Ti = { Network };
  * await using server = Deno.serve(
  *   { hostname: "127.0.0.1", port: 0, onListen() {} },
  *   () => Response.json({ ok: true }),
  * );
- * const xhr = Ti.Network.createHTTPClient({
+ * const xhr: Ti.Network.HTTPClient = Ti.Network.createHTTPClient({
  *   onload() {
- *     assert.equal(this.responseDictionary?.ok, true);
+ *     assert.equal(JSON.parse(this.responseText).ok, true);
  *   },
  *   onerror(e) {
  *     throw new Error(`${e.code}: ${e.error}`);
@@ -26,20 +26,24 @@
  * @module
  */
 
-import * as Network from "./src/titanium/network.ts";
+import * as Ti from "./src/titanium/ti.ts";
 
-export { Network };
+export { Ti, Ti as Titanium };
+export { Network, type NetworkChangeEvent } from "./src/titanium/network.ts";
+export type { DownloadedFile, TiBlob } from "./src/titanium/blob.ts";
 export type { Cookie, CookieProperties } from "./src/titanium/cookies.ts";
 export type {
   DataStreamEvent,
-  Document,
   FailureResponse,
+  FileLike,
   HTTPClient,
   HTTPClientCallback,
   HTTPClientEvent,
   HTTPClientProperties,
   ReadyStateChangeEvent,
+  SecurityManager,
   SendData,
   SendStreamEvent,
   SuccessResponse,
-} from "./src/titanium/network.ts";
+} from "./src/titanium/http_client.ts";
+export type { Document, Element, Node, NodeList } from "./src/titanium/response_xml.ts";

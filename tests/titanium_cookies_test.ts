@@ -19,11 +19,24 @@ Deno.test("Network.createCookie fills defaults; isValid() checks what a jar need
   assert.equal(cookie.path, "/");
   assert.equal(cookie.secure, false);
   assert.equal(cookie.httponly, false);
-  assert.equal(cookie.expiryDate, null);
+  assert.equal(cookie.expiryDate, "", "text, as @types/titanium types it");
   assert.equal(cookie.maxAge, -1);
-  assert.equal(cookie.comment, null);
+  assert.equal(cookie.comment, "");
+  assert.equal(cookie.originalUrl, "");
   assert.equal(cookie.version, 0);
   assert.ok(cookie.isValid());
+  assert.throws(() => {
+    (cookie as { apiName: string }).apiName = "changed";
+  }, TypeError);
+  assert.equal(cookie.apiName, "Ti.Network.Cookie", "read-only at runtime");
+  const dated = Network.createCookie({ expiryDate: new Date(Date.UTC(2030, 0, 2, 3, 4, 5, 6)) });
+  assert.equal(dated.expiryDate, "2030-01-02T03:04:05.006+0000", "iOS's format");
+  dated.expiryDate = "2031-01-01T00:00:00.000+0000";
+  assert.equal(dated.expiryDate, "2031-01-01T00:00:00.000+0000");
+  const fromUrl = Network.createCookie({ name: "u", value: "1", originalUrl: "https://a.test/x" });
+  assert.ok(fromUrl.isValid(), "originalUrl gives the domain, as on iOS");
+  const blank = Network.createCookie();
+  assert.deepEqual([blank.name, blank.value, blank.domain], ["", "", ""]);
   assert.ok(Network.createCookie({ name: "a", value: "", domain: "h" }).isValid(), "empty value");
 
   const invalid = [
@@ -65,19 +78,19 @@ Deno.test("Network.addHTTPCookie / getHTTPCookies follow RFC 6265 domain and pat
   const wide = Network.getHTTPCookies("www.example.test", "/docs/page", "wide");
   assert.equal(wide.length, 1);
   assert.deepEqual(
-    { ...wide[0]!, expiryDate: wide[0]!.expiryDate },
+    wide[0]!.toJSON(),
     {
-      apiName: "Ti.Network.Cookie",
       name: "wide",
       value: "1",
       domain: ".example.test",
       path: "/docs",
       secure: true,
       httponly: true,
-      expiryDate: null,
+      expiryDate: "",
       maxAge: -1,
       comment: "hello",
       version: 1,
+      originalUrl: "",
     },
   );
   assert.deepEqual(
@@ -130,9 +143,9 @@ Deno.test("Network cookie expiry: expiryDate and maxAge are kept; expired ones d
   const [aged, dated] = Network.getHTTPCookiesForDomain("h.test").sort((a, b) =>
     a.name!.localeCompare(b.name!)
   );
-  assert.equal(dated!.expiryDate!.getTime(), later.getTime());
+  assert.equal(new Date(dated!.expiryDate).getTime(), later.getTime());
   assert.equal(aged!.maxAge, 60);
-  assert.ok(Math.abs(aged!.expiryDate!.getTime() - (Date.now() + 60_000)) < 5_000);
+  assert.ok(Math.abs(new Date(aged!.expiryDate).getTime() - (Date.now() + 60_000)) < 5_000);
   assert.equal(Network.getHTTPCookiesForDomain("h.test").length, 2);
   Network.removeHTTPCookiesForDomain("h.test");
   assert.deepEqual(Network.getHTTPCookiesForDomain("h.test"), []);

@@ -95,10 +95,10 @@ Deno.test("HTTPClient exposes the response: text, Blob, headers, status, locatio
   );
   const xhr = new Network.HTTPClient();
   assert.equal(xhr.status, 0);
-  assert.equal(xhr.statusText, null);
-  assert.equal(xhr.responseText, null);
-  assert.equal(xhr.getResponseHeader("x-custom"), null);
-  assert.deepEqual(xhr.responseHeaders, {});
+  assert.equal(xhr.statusText, "");
+  assert.equal(xhr.responseText, "");
+  assert.equal(xhr.getResponseHeader("x-custom"), "");
+  assert.deepEqual({ ...xhr.responseHeaders }, {});
   xhr.open("get", `${server.url}/a/../b?q=1`);
   assert.equal(xhr.connectionType, "get");
   assert.equal(xhr.location, `${server.url}/b?q=1`);
@@ -106,14 +106,31 @@ Deno.test("HTTPClient exposes the response: text, Blob, headers, status, locatio
   assert.equal(xhr.status, 201);
   assert.equal(xhr.statusText, "Created");
   assert.equal(xhr.responseText, "héllo");
-  const blob = xhr.responseData!;
-  assert.ok(blob instanceof Blob);
+  const blob = xhr.responseData;
+  assert.ok(blob instanceof Blob, "a web Blob too");
   assert.equal(blob.type, "text/plain; charset=utf-8");
-  assert.equal(await blob.text(), "héllo");
+  assert.equal(blob.mimeType, "text/plain; charset=utf-8");
+  assert.equal(blob.text, "héllo", "Ti.Blob's text is a property");
+  assert.equal(String(blob), "héllo");
+  assert.equal(blob.length, 6);
+  assert.equal(blob.size, 6);
+  assert.equal(blob.nativePath, "");
+  assert.equal(new TextDecoder().decode(await blob.bytes()), "héllo");
+  assert.equal(await new Response(blob as unknown as Blob).text(), "héllo");
   assert.equal(xhr.getResponseHeader("X-CUSTOM"), "Yes");
-  assert.equal(xhr.getResponseHeader("x-missing"), null);
+  assert.equal(xhr.getResponseHeader("x-missing"), "", "as on Android");
   assert.equal(xhr.responseHeaders["x-custom"], "Yes");
-  assert.equal(xhr.responseHeaders["X-Custom"], undefined, "keys are lower case");
+  assert.equal(xhr.responseHeaders["X-Custom"], "Yes", "read in any case, as on iOS");
+  assert.deepEqual(
+    Object.keys(xhr.responseHeaders).sort(),
+    [
+      "content-length",
+      "content-type",
+      "date",
+      "vary",
+      "x-custom",
+    ].filter((name) => name in xhr.responseHeaders),
+  );
   assert.match(xhr.allResponseHeaders, /^x-custom: Yes\r$/m);
   assert.match(xhr.allResponseHeaders, /^content-type: text\/plain; charset=utf-8\r$/m);
   assert.equal(xhr.getAllResponseHeaders(), xhr.allResponseHeaders);
@@ -187,7 +204,7 @@ Deno.test("HTTPClient reports an invalid URL through onerror, never by throwing"
     assert.equal(trace.errors[0]!.code, code, url);
     assert.deepEqual(trace.states, [1, 4], "DONE comes before onerror");
     assert.equal(xhr.status, 0);
-    assert.equal(xhr.responseText, null);
+    assert.equal(xhr.responseText, "");
   }
 });
 
@@ -260,7 +277,7 @@ Deno.test("HTTPClient timeout also limits a stall between two body chunks", asyn
     assert.deepEqual(trace.states, [1, 2, 3, 4]);
     assert.equal(trace.errors[0]?.code, -1001);
     assert.match(trace.errors[0]!.error, /no progress for 200 ms/);
-    assert.equal(xhr.responseText, null, "a failed body is not exposed");
+    assert.equal(xhr.responseText, "", "a failed body is not exposed");
   } finally {
     held.open();
   }
@@ -604,6 +621,12 @@ Deno.test("HTTPClient responseXML is a Document for XML, null otherwise", async 
     if (path === "/broken") {
       return new Response("<root><a></root>", { headers: { "content-type": "text/xml" } });
     }
+    if (path === "/png") {
+      return new Response("<root/>", { headers: { "content-type": "image/png" } });
+    }
+    if (path === "/prose") {
+      return new Response("not <xml>", { headers: { "content-type": "text/plain" } });
+    }
     return new Response("<root/>", { headers: { "content-type": "text/plain" } });
   });
   const xhr = Network.createHTTPClient();
@@ -614,7 +637,12 @@ Deno.test("HTTPClient responseXML is a Document for XML, null otherwise", async 
   assert.equal(doc.documentElement!.nodeName, "root");
   assert.equal(doc.getElementsByTagName("item")[0]!.getAttribute("id"), "1");
   assert.equal(xhr.responseXML, doc, "parsed once");
-  for (const [path, xml] of [["/svg", true], ["/broken", false], ["/text", false]] as const) {
+  // As Titanium's own tests expect: any text that is XML, whatever its type; never binary.
+  const cases = [["/svg", true], ["/broken", false], ["/text", true], ["/png", false], [
+    "/prose",
+    false,
+  ]] as const;
+  for (const [path, xml] of cases) {
     xhr.open("GET", server.url + path);
     await xhr.send();
     assert.equal(xhr.responseXML !== null, xml, path);
@@ -712,7 +740,12 @@ Deno.test("HTTPClient file: the download appears complete at the path", async ()
     await xhr.send();
     assert.equal(trace.errors.length, 0);
     assert.deepEqual(seenInLoad, body, "complete when onload runs");
-    assert.equal(xhr.responseText, null, "not kept in memory");
+    assert.equal(xhr.responseText, "", "not kept in memory");
+    const data = xhr.responseData;
+    assert.equal(data.nativePath, path);
+    assert.equal(data.length, body.byteLength);
+    assert.equal(data.file?.exists(), true);
+    assert.deepEqual(await data.bytes(), body);
     assert.deepEqual(await names(dir), ["download.bin"]);
   } finally {
     await Deno.remove(dir, { recursive: true });
@@ -816,7 +849,7 @@ Deno.test("HTTPClient validatesSecureCertificate = false fails https clearly, no
     return new Response("plain");
   });
   const fresh = Network.createHTTPClient();
-  assert.equal(fresh.validatesSecureCertificate, undefined);
+  assert.equal(fresh.validatesSecureCertificate, true, "verification is on by default");
 
   const https = traced({ validatesSecureCertificate: false });
   assert.equal(https.xhr.validatesSecureCertificate, false);
@@ -899,8 +932,19 @@ Deno.test("HTTPClient settings read back what was set", () => {
   assert.equal(plain.autoRedirect, true);
   assert.equal(plain.autoEncodeUrl, true);
   assert.equal(plain.cache, false);
-  assert.equal(plain.timeout, undefined);
-  assert.equal(plain.tlsVersion, undefined);
+  // Every setting reads back with @types/titanium's type, never undefined or null.
+  assert.equal(plain.timeout, 60_000);
+  assert.equal(plain.tlsVersion, 0);
+  assert.equal(plain.validatesSecureCertificate, true);
+  assert.equal(plain.username, "");
+  assert.equal(plain.password, "");
+  assert.equal(plain.domain, "");
+  assert.equal(plain.file, "");
+  assert.equal(plain.statusText, "");
+  assert.equal(plain.location, "");
+  assert.equal(plain.connectionType, "");
+  assert.equal(plain.responseText, "");
+  assert.equal(plain.responseData.length, 0);
 });
 
 Deno.test("HTTPClient callbacks can be assigned after creation; a bad timeout is onerror", async () => {
@@ -908,7 +952,7 @@ Deno.test("HTTPClient callbacks can be assigned after creation; a bad timeout is
   const xhr = new Network.HTTPClient();
   const done = Promise.withResolvers<string>();
   xhr.onload = function () {
-    done.resolve(this.responseText!);
+    done.resolve(this.responseText);
   };
   xhr.open("GET", `${server.url}/`);
   xhr.send();

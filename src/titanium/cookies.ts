@@ -31,7 +31,7 @@ export interface CookieProperties {
   secure?: boolean;
   /** Not readable by scripts (kept and reported; an HTTP client has no scripts). */
   httponly?: boolean;
-  /** When it expires; none for a session cookie. */
+  /** When it expires (a `Date`, or text such as `2030-01-01T00:00:00.000+0000`); none for a session cookie. */
   expiryDate?: Date | string | null;
   /** Lifetime in seconds; -1 for a session cookie. Wins over `expiryDate`. */
   maxAge?: number;
@@ -39,10 +39,18 @@ export interface CookieProperties {
   comment?: string | null;
   /** The cookie version (RFC 2965), kept as given. */
   version?: number;
+  /** The URL the cookie belongs to (iOS); its host is the domain when `domain` is not set. */
+  originalUrl?: string;
 }
 
 const store = new MemoryCookieStore();
 const jar = new CookieJar(store);
+/**
+ * Android's second store, the system (WebView) one. There is no WebView
+ * here: it is a separate jar that no `HTTPClient` reads, kept so that code
+ * managing both stores runs unchanged.
+ */
+const systemStore = new MemoryCookieStore();
 
 /** The cookie store every `HTTPClient` hands the pipeline. */
 export const sharedCookieStore: JarCookieStore = new JarCookieStore(jar);
@@ -52,7 +60,10 @@ const BAD_VALUE = /[;\r\n\0]/;
 
 /**
  * A cookie of the shared jar, or one to add to it. Create it with
- * `Network.createCookie(props)`.
+ * `Network.createCookie(props)`. Every property reads back with
+ * `@types/titanium`'s type: text fields are `""` when unset (never `null`),
+ * `expiryDate` is iOS's `yyyy-MM-dd'T'HH:mm:ss.SSS+0000` text (it also
+ * accepts a `Date`).
  *
  * @example Usage
  * ```ts
@@ -67,28 +78,29 @@ const BAD_VALUE = /[;\r\n\0]/;
  * ```
  */
 export class Cookie {
-  /** `"Ti.Network.Cookie"`. */
-  readonly apiName: "Ti.Network.Cookie" = "Ti.Network.Cookie";
-  /** The cookie name. */
-  name: string | null;
-  /** The cookie value. */
-  value: string | null;
-  /** `example.com` for that host only, `.example.com` for it and its subdomains. */
-  domain: string | null;
+  #name: string | null;
+  #value: string | null;
+  #domain: string | null;
   /** The path the cookie is sent under; `"/"` by default, as on iOS. */
-  path: string | null;
+  path: string;
   /** Sent over https only. */
   secure: boolean;
   /** Marked HttpOnly. */
   httponly: boolean;
-  /** When it expires, or `null` for a session cookie (or one with `maxAge`). */
-  expiryDate: Date | null;
+  #expiry: Date | null;
   /** Lifetime in seconds from when it was stored; -1 when not set. Wins over `expiryDate`. */
   maxAge: number;
-  /** RFC 2965 comment, or `null`. */
-  comment: string | null;
+  /** RFC 2965 comment; `""` for none. */
+  comment: string;
   /** RFC 2965 version (0 for the usual Netscape-style cookie). */
   version: number;
+  /**
+   * The URL the cookie belongs to (iOS): when `domain` is not set, the
+   * cookie is for this URL's host only. `""` when not set.
+   */
+  originalUrl: string;
+  /** Titanium proxies carry it; kept and read back, nothing else. */
+  bubbleParent: boolean = true;
 
   /**
    * Creates a cookie (not yet in the jar: see {@linkcode addHTTPCookie}).
@@ -96,22 +108,67 @@ export class Cookie {
    * @param props the initial properties; see {@linkcode CookieProperties}
    */
   constructor(props: CookieProperties = {}) {
-    this.name = props.name ?? null;
-    this.value = props.value ?? null;
-    this.domain = props.domain ?? null;
+    this.#name = props.name ?? null;
+    this.#value = props.value ?? null;
+    this.#domain = props.domain ?? null;
     this.path = props.path ?? "/";
     this.secure = props.secure ?? false;
     this.httponly = props.httponly ?? false;
-    this.expiryDate = toDate(props.expiryDate);
+    this.#expiry = toDate(props.expiryDate);
     this.maxAge = props.maxAge ?? -1;
-    this.comment = props.comment ?? null;
+    this.comment = props.comment ?? "";
     this.version = props.version ?? 0;
+    this.originalUrl = props.originalUrl ?? "";
+  }
+
+  /** `"Ti.Network.Cookie"` (read-only). */
+  get apiName(): string {
+    return "Ti.Network.Cookie";
+  }
+
+  /** The cookie name; `""` until set. */
+  get name(): string {
+    return this.#name ?? "";
+  }
+  set name(name: string) {
+    this.#name = name;
+  }
+
+  /** The cookie value; `""` until set. */
+  get value(): string {
+    return this.#value ?? "";
+  }
+  set value(value: string) {
+    this.#value = value;
+  }
+
+  /** `example.com` for that host only, `.example.com` for it and its subdomains; `""` until set. */
+  get domain(): string {
+    return this.#domain ?? "";
+  }
+  set domain(domain: string) {
+    this.#domain = domain;
+  }
+
+  /**
+   * When it expires, as `yyyy-MM-dd'T'HH:mm:ss.SSS+0000` (UTC); `""` for a
+   * session cookie. Set it with that text, any text `Date` parses, or a `Date`.
+   */
+  get expiryDate(): string {
+    const expiry = this.#expiry;
+    if (expiry === null) return "";
+    if (Number.isNaN(expiry.getTime())) return "Invalid Date";
+    return expiry.toISOString().replace("Z", "+0000");
+  }
+  set expiryDate(date: string | Date | null) {
+    this.#expiry = toDate(date);
   }
 
   /**
    * Whether the cookie can be stored: a token for a name, a value without
-   * `;`, CR, LF or NUL, a domain, and a path starting with `/` (Android asks
-   * for the four to be set; the syntax checks are RFC 6265's).
+   * `;`, CR, LF or NUL, a domain (or an `originalUrl` to take it from), and a
+   * path starting with `/` (Android asks for the four to be set; the syntax
+   * checks are RFC 6265's).
    *
    * @returns `true` when {@linkcode addHTTPCookie} would store it
    *
@@ -122,12 +179,34 @@ export class Cookie {
    * ```
    */
   isValid(): boolean {
-    return typeof this.name === "string" && TOKEN.test(this.name) &&
-      typeof this.value === "string" && !BAD_VALUE.test(this.value) &&
-      typeof this.domain === "string" && bareDomain(this.domain) !== "" &&
+    return this.#name !== null && TOKEN.test(this.#name) &&
+      this.#value !== null && !BAD_VALUE.test(this.#value) &&
+      cookieHost(this) !== "" &&
       typeof this.path === "string" && this.path.startsWith("/") &&
-      (this.expiryDate === null || !Number.isNaN(this.expiryDate.getTime())) &&
+      (this.#expiry === null || !Number.isNaN(this.#expiry.getTime())) &&
       Number.isFinite(this.maxAge);
+  }
+
+  /** When it expires, or `null` for a session cookie. */
+  expiry(): Date | null {
+    return this.#expiry;
+  }
+
+  /** The JSON form: the properties as Titanium reads them. */
+  toJSON(): Record<string, unknown> {
+    return {
+      name: this.name,
+      value: this.value,
+      domain: this.domain,
+      path: this.path,
+      secure: this.secure,
+      httponly: this.httponly,
+      expiryDate: this.expiryDate,
+      maxAge: this.maxAge,
+      comment: this.comment,
+      version: this.version,
+      originalUrl: this.originalUrl,
+    };
   }
 }
 
@@ -155,15 +234,7 @@ export class Cookie {
  * ```
  */
 export function addHTTPCookie(cookie: Cookie | CookieProperties): void {
-  const ti = cookie instanceof Cookie ? cookie : new Cookie(cookie);
-  if (!ti.isValid()) return;
-  const tough = toTough(ti);
-  const ttl = tough.TTL();
-  if (ttl <= 0) {
-    sync((cb) => store.removeCookie(tough.domain ?? "", tough.path ?? "/", tough.key, cb));
-    return;
-  }
-  sync((cb) => store.putCookie(tough, cb));
+  add(store, cookie);
 }
 
 /**
@@ -191,7 +262,7 @@ export function getHTTPCookies(
   path: string | null,
   name: string | null,
 ): Cookie[] {
-  return matching(domain, path, name).map(fromTough);
+  return matching(store, domain, path, name).map(fromTough);
 }
 
 /**
@@ -226,7 +297,7 @@ export function getHTTPCookiesForDomain(domain: string): Cookie[] {
  * ```
  */
 export function removeHTTPCookie(domain: string, path: string | null, name: string | null): void {
-  for (const cookie of matching(domain, path, name)) remove(cookie);
+  for (const cookie of matching(store, domain, path, name)) remove(store, cookie);
 }
 
 /**
@@ -259,6 +330,97 @@ export function removeAllHTTPCookies(): void {
   jar.removeAllCookiesSync();
 }
 
+/**
+ * Every cookie of the jar `HTTPClient`s share, expired ones left out (the
+ * `Network.allHTTPCookies` property).
+ *
+ * @returns the cookies, as new {@linkcode Cookie} objects; an empty array when none
+ *
+ * @example Usage
+ * ```ts
+ * import { Network } from "@netstack/http";
+ * Network.addHTTPCookie({ name: "a", value: "1", domain: "all.example.test" });
+ * console.assert(Network.getAllHTTPCookies().some((c) => c.name === "a"));
+ * Network.removeHTTPCookiesForDomain("all.example.test");
+ * ```
+ */
+export function getAllHTTPCookies(): Cookie[] {
+  const now = new Date();
+  return all(store).filter((cookie) => (cookie.expiryTime(now) ?? Infinity) > now.getTime())
+    .map(fromTough);
+}
+
+/**
+ * Adds a cookie to the system store (Android's WebView store). No
+ * `HTTPClient` sends it: this store exists for code that manages both.
+ *
+ * @param cookie a {@linkcode Cookie} (or its properties)
+ *
+ * @example Usage
+ * ```ts
+ * import { Network } from "@netstack/http";
+ * Network.addSystemCookie(Network.createCookie({ name: "a", value: "1", domain: "web.test" }));
+ * console.assert(Network.getSystemCookies("web.test", "/", "a").length === 1);
+ * Network.removeAllSystemCookies();
+ * ```
+ */
+export function addSystemCookie(cookie: Cookie | CookieProperties): void {
+  add(systemStore, cookie);
+}
+
+/**
+ * The cookies of the system store that match, as {@linkcode getHTTPCookies}
+ * matches them. Android gives only their name and value; here they are whole.
+ *
+ * @param domain a host name
+ * @param path a request path; `null` for any path
+ * @param name a cookie name; `null` for any name
+ * @returns matching cookies; an empty array when none
+ *
+ * @example Usage
+ * ```ts
+ * import { Network } from "@netstack/http";
+ * console.assert(Network.getSystemCookies("none.test", "/", "x").length === 0);
+ * ```
+ */
+export function getSystemCookies(
+  domain: string,
+  path: string | null,
+  name: string | null,
+): Cookie[] {
+  return matching(systemStore, domain, path, name).map(fromTough);
+}
+
+/**
+ * Removes the matching cookies of the system store.
+ *
+ * @param domain a host name
+ * @param path a request path; `null` for any path
+ * @param name a cookie name; `null` for any name
+ *
+ * @example Usage
+ * ```ts
+ * import { Network } from "@netstack/http";
+ * Network.removeSystemCookie("web.test", "/", "a");
+ * ```
+ */
+export function removeSystemCookie(domain: string, path: string | null, name: string | null): void {
+  for (const cookie of matching(systemStore, domain, path, name)) remove(systemStore, cookie);
+}
+
+/**
+ * Empties the system store.
+ *
+ * @example Usage
+ * ```ts
+ * import { Network } from "@netstack/http";
+ * Network.removeAllSystemCookies();
+ * ```
+ */
+export function removeAllSystemCookies(): void {
+  sync((cb) => systemStore.removeAllCookies(cb));
+}
+
 /** Removes what the jar would send to the host of `host` (a URL or a bare host name). */
 export function clearCookiesFor(host: string): void {
   const text = String(host).trim();
@@ -271,12 +433,29 @@ export function clearCookiesFor(host: string): void {
   removeHTTPCookiesForDomain(hostname.replace(/^\[|\]$/g, ""));
 }
 
-function matching(domain: unknown, path: unknown, name: unknown): ToughCookie[] {
+function add(target: MemoryCookieStore, cookie: Cookie | CookieProperties): void {
+  const ti = cookie instanceof Cookie ? cookie : new Cookie(cookie);
+  if (!ti.isValid()) return;
+  const tough = toTough(ti);
+  const ttl = tough.TTL();
+  if (ttl <= 0) {
+    sync((cb) => target.removeCookie(tough.domain ?? "", tough.path ?? "/", tough.key, cb));
+    return;
+  }
+  sync((cb) => target.putCookie(tough, cb));
+}
+
+function matching(
+  target: MemoryCookieStore,
+  domain: unknown,
+  path: unknown,
+  name: unknown,
+): ToughCookie[] {
   if (typeof domain !== "string") return [];
   const host = bareDomain(domain);
   if (host === "") return [];
   const now = Date.now();
-  return all().filter((cookie) =>
+  return all(target).filter((cookie) =>
     (cookie.hostOnly ? cookie.domain === host : domainMatch(host, cookie.domain, false) === true) &&
     (typeof path !== "string" || path === "" || pathMatch(path, cookie.path ?? "/")) &&
     (typeof name !== "string" || name === "" || cookie.key === name) &&
@@ -284,12 +463,12 @@ function matching(domain: unknown, path: unknown, name: unknown): ToughCookie[] 
   );
 }
 
-function all(): ToughCookie[] {
-  return sync<ToughCookie[]>((cb) => store.getAllCookies(cb));
+function all(target: MemoryCookieStore): ToughCookie[] {
+  return sync<ToughCookie[]>((cb) => target.getAllCookies(cb));
 }
 
-function remove(cookie: ToughCookie): void {
-  sync((cb) => store.removeCookie(cookie.domain ?? "", cookie.path ?? "/", cookie.key, cb));
+function remove(target: MemoryCookieStore, cookie: ToughCookie): void {
+  sync((cb) => target.removeCookie(cookie.domain ?? "", cookie.path ?? "/", cookie.key, cb));
 }
 
 /** Runs a `MemoryCookieStore` method, which calls back before returning. */
@@ -313,22 +492,32 @@ function bareDomain(domain: string): string {
 
 function toDate(value: Date | string | null | undefined): Date | null {
   if (value === null || value === undefined || value === "") return null;
-  return value instanceof Date ? value : new Date(value);
+  return value instanceof Date ? new Date(value.getTime()) : new Date(value);
+}
+
+/** The domain the cookie is stored under: `domain`, else the host of `originalUrl`. */
+function cookieHost(cookie: Cookie): string {
+  if (cookie.domain !== "") return bareDomain(cookie.domain);
+  try {
+    return new URL(cookie.originalUrl).hostname.replace(/^\[|\]$/g, "");
+  } catch {
+    return "";
+  }
 }
 
 function toTough(cookie: Cookie): ToughCookie {
   const extensions: string[] = [];
-  if (cookie.comment !== null) extensions.push(`Comment=${cookie.comment}`);
+  if (cookie.comment !== "") extensions.push(`Comment=${cookie.comment}`);
   if (cookie.version) extensions.push(`Version=${cookie.version}`);
   return new ToughCookie({
-    key: cookie.name!,
-    value: cookie.value!,
-    domain: bareDomain(cookie.domain!),
-    hostOnly: !cookie.domain!.trim().startsWith("."),
-    path: cookie.path!,
+    key: cookie.name,
+    value: cookie.value,
+    domain: cookieHost(cookie),
+    hostOnly: !cookie.domain.trim().startsWith("."),
+    path: cookie.path,
     secure: cookie.secure,
     httpOnly: cookie.httponly,
-    expires: cookie.expiryDate ?? "Infinity",
+    expires: cookie.expiry() ?? "Infinity",
     maxAge: cookie.maxAge >= 0 ? cookie.maxAge : null,
     extensions: extensions.length ? extensions : null,
   });
@@ -350,7 +539,7 @@ function fromTough(cookie: ToughCookie): Cookie {
     httponly: cookie.httpOnly,
     expiryDate: expiry === undefined || !Number.isFinite(expiry) ? null : new Date(expiry),
     maxAge: typeof cookie.maxAge === "number" ? cookie.maxAge : -1,
-    comment: extension("Comment"),
+    comment: extension("Comment") ?? "",
     version: Number(extension("Version") ?? 0) || 0,
   });
 }

@@ -88,3 +88,14 @@ export function toFailure(error: unknown): Failure {
 export function statusFailure(status: number, statusText: string | null): Failure {
   return { code: status, error: `${status} : ${statusText ?? ""}`.trimEnd() };
 }
+
+/**
+ * What `onerror` reports when the body outgrows `maxResponseSize`: -1103,
+ * iOS's `NSURLErrorDataLengthExceedsMaximum`.
+ */
+export function sizeLimitFailure(limit: number): Failure {
+  return {
+    code: -1103,
+    error: `the response body is larger than maxResponseSize (${limit} bytes)`,
+  };
+}

@@ -8,12 +8,15 @@
  */
 
 import { parseRequestUrl } from "../core/url.ts";
+import type { TiBlob } from "./blob.ts";
 import { callBack } from "./callbacks.ts";
 import { clearCookiesFor } from "./cookies.ts";
+import { ProxyEvents } from "./proxy_events.ts";
 import { RequestHeaders } from "./request_headers.ts";
 import { ClientResponse, headerObject, headerText } from "./response.ts";
 import type { Document } from "./response_xml.ts";
 import { type RunHost, SendRun } from "./send_run.ts";
+import { DEFAULT_TIMEOUT } from "./settings.ts";
 
 /** What every `HTTPClient` callback payload carries. */
 export interface HTTPClientEvent {
@@ -74,6 +77,27 @@ export interface DataStreamEvent extends HTTPClientEvent {
 export type HTTPClientCallback<E> = (this: HTTPClient, event: E) => void;
 
 /**
+ * `securityManager`, as `@types/titanium` declares it (`SecurityManagerProtocol`):
+ * native trust and key managers of Android and iOS modules.
+ */
+export interface SecurityManager {
+  /** Whether the manager takes part in the connection to `url`. */
+  willHandleURL(url: unknown): boolean;
+  /** iOS: the connection delegate for `url`. */
+  connectionDelegateForUrl(url: unknown): unknown;
+  /** Android: the key managers. */
+  getKeyManagers(proxy: unknown): unknown[];
+  /** Android: the trust managers. */
+  getTrustManagers(proxy: unknown): unknown[];
+}
+
+/** A `Ti.Filesystem.File`, or anything else with the path in `nativePath`. */
+export interface FileLike {
+  /** The path, or a `file:` URL. */
+  readonly nativePath: string;
+}
+
+/**
  * What `Network.createHTTPClient(props)` accepts: any settable property and
  * callback of `HTTPClient`, applied as if assigned one by one.
  */
@@ -92,10 +116,18 @@ export interface HTTPClientProperties {
   username?: string;
   /** See {@linkcode HTTPClient.password}. */
   password?: string;
+  /** See {@linkcode HTTPClient.domain}. */
+  domain?: string;
+  /** See {@linkcode HTTPClient.securityManager}. */
+  securityManager?: SecurityManager | null;
+  /** See {@linkcode HTTPClient.maxResponseSize}. */
+  maxResponseSize?: number | null;
+  /** See {@linkcode HTTPClient.bubbleParent}. */
+  bubbleParent?: boolean;
   /** See {@linkcode HTTPClient.withCredentials}. */
   withCredentials?: boolean;
   /** See {@linkcode HTTPClient.file}. */
-  file?: string | URL;
+  file?: string | URL | FileLike;
   /** See {@linkcode HTTPClient.cache}. */
   cache?: boolean;
   /** See {@linkcode HTTPClient.enableKeepAlive}. */
@@ -135,6 +167,10 @@ const SETTABLE = [
   "tlsVersion",
   "username",
   "password",
+  "domain",
+  "securityManager",
+  "maxResponseSize",
+  "bubbleParent",
   "withCredentials",
   "file",
   "cache",
@@ -201,17 +237,17 @@ export class HTTPClient implements Disposable, AsyncDisposable {
   readonly LOADING = 3;
   /** Finished (completed, failed or aborted): 4. */
   readonly DONE = 4;
-  /** `"Ti.Network.HTTPClient"`. */
-  readonly apiName: "Ti.Network.HTTPClient" = "Ti.Network.HTTPClient";
+  /** Titanium proxies carry it; kept and read back, nothing else. */
+  bubbleParent: boolean = true;
 
   /**
    * Milliseconds the exchange may go without progress (as iOS's
    * `timeoutInterval`): no upload bytes taken, no response head and no body
    * chunk for that long ends the request in `onerror` with code -1001. A
-   * slow upload or download that keeps moving is not cut. 0 waits forever;
-   * when not set, 60 000 (iOS's default).
+   * slow upload or download that keeps moving is not cut. 0 waits forever.
+   * Default 60 000 (iOS's default).
    */
-  timeout: number | undefined = undefined;
+  timeout: number = DEFAULT_TIMEOUT;
   /** Follow redirects (up to 20). `false` hands the 3xx itself to `onload`. Default `true`. */
   autoRedirect: boolean = true;
   /**
@@ -221,28 +257,49 @@ export class HTTPClient implements Disposable, AsyncDisposable {
    */
   autoEncodeUrl: boolean = true;
   /**
-   * Certificate verification. Reads back what was set (`undefined` until
-   * then); verification stays on unless this is explicitly `false`. Deno
-   * cannot turn verification off for one request, so with `false` every
-   * https request (or redirect to https) ends in `onerror` (-1200) rather
-   * than pretending; http requests are unaffected.
+   * Certificate verification, `true` by default (as in a production
+   * Titanium build). `false` is **unsafe**: anyone on the path can read and
+   * change the traffic. Until the socket-level TLS transport is available,
+   * `false` ends every https request (or redirect to https) in `onerror`
+   * (-1200) rather than pretending; http requests are unaffected.
    */
-  validatesSecureCertificate: boolean | undefined = undefined;
+  validatesSecureCertificate: boolean = true;
   /**
    * The lowest TLS version to accept, as `Network.TLS_VERSION_*`. Deno
    * negotiates TLS 1.2 or 1.3 and never less, which satisfies 1.0, 1.1 and
    * 1.2. It cannot insist on 1.3, so `TLS_VERSION_1_3` ends https requests
-   * in `onerror` (-1200). Unset or 0: Deno's default (1.2 or 1.3).
+   * in `onerror` (-1200). 0 (the default): the runtime's bounds (1.2 or 1.3).
    */
-  tlsVersion: number | undefined = undefined;
+  tlsVersion: number = 0;
   /**
    * User name for HTTP Basic authentication, sent with the first request
    * (as on Android) unless an `Authorization` header is set. It is never
    * sent to another origin after a redirect.
    */
-  username: string | undefined = undefined;
+  username: string = "";
   /** Password for HTTP Basic authentication (empty when only `username` is set). */
-  password: string | undefined = undefined;
+  password: string = "";
+  /**
+   * A Windows domain: as on Android, Basic authentication then sends the
+   * user as `domain\username`. `""` for none.
+   */
+  domain: string = "";
+  /**
+   * A Titanium security manager (certificate pinning modules). Their native
+   * trust managers do not exist on Deno: when `willHandleURL(url)` says the
+   * manager takes part in a request, that request ends in `onerror` (-1200)
+   * with a message saying so; it is never sent without it. `null` (the default): none.
+   */
+  securityManager: SecurityManager | null = null;
+  /**
+   * The most body bytes (after decoding gzip, brotli…) a response may have;
+   * more ends the request in `onerror` with code -1103 while the body is
+   * still arriving, so a small compressed body cannot inflate without bound.
+   * `null` (the default): 64 MiB for a body kept in memory, no limit for a
+   * `file` download (it goes to disk). A number sets the limit for both;
+   * `0` or `Infinity` turns it off.
+   */
+  maxResponseSize: number | null = null;
   /** Kept for compatibility (a Mobile Web setting); cookies follow the shared jar either way. */
   withCredentials: boolean = false;
   /**
@@ -250,14 +307,17 @@ export class HTTPClient implements Disposable, AsyncDisposable {
    * a temporary file next to it and renamed when complete, so the path only
    * ever holds a whole body; a failed or aborted download leaves nothing.
    * Responses with status 400 or more are not written. The body is then not
-   * kept in memory: `responseText`, `responseData`… are `null`.
+   * kept in memory: `responseText` is `""` and `responseData` reads the file
+   * (its `nativePath` and `file` name it). A `Ti.Filesystem.File`-like object
+   * (anything with a `nativePath`) is accepted too. `""`: no download.
    */
-  file: string | URL | undefined = undefined;
+  file: string | URL | FileLike = "";
   /**
    * Use the response cache (Deno KV, RFC 9111) opened by
    * `http.createHttpResponseCache()`: fresh entries are served without the
-   * network, stale ones revalidated. `false` (the default) neither reads
-   * nor writes it.
+   * network, stale ones revalidated (as iOS's protocol cache policy). `false`
+   * (the default, Android's behaviour) neither reads nor writes it. Without
+   * an open cache, `true` changes nothing.
    */
   cache: boolean = false;
   /** Kept for compatibility: Deno keeps connections alive and pools them either way. */
@@ -288,7 +348,8 @@ export class HTTPClient implements Disposable, AsyncDisposable {
   #sent = false;
   #run: SendRun | null = null;
   readonly #response = new ClientResponse();
-  #connectionType: string | null = null;
+  #connectionType = "";
+  readonly #events = new ProxyEvents();
   /** What a run may change here beyond the public API. */
   readonly #host: RunHost = {
     settings: this,
@@ -309,9 +370,90 @@ export class HTTPClient implements Disposable, AsyncDisposable {
    * @param props settings and callbacks to apply, as {@linkcode HTTPClientProperties}
    */
   constructor(props: HTTPClientProperties = {}) {
+    this.applyProperties(props);
+  }
+
+  /** `"Ti.Network.HTTPClient"` (read-only). */
+  get apiName(): string {
+    return "Ti.Network.HTTPClient";
+  }
+
+  /**
+   * The same as {@linkcode HTTPClient.apiName}.
+   *
+   * @returns `"Ti.Network.HTTPClient"`
+   */
+  getApiName(): string {
+    return this.apiName;
+  }
+
+  /**
+   * Sets several properties at once, as Titanium proxies do: settings and
+   * callbacks are assigned; read-only properties and methods are left as
+   * they are; any other name becomes a custom property of the client.
+   *
+   * @param props the properties to set
+   *
+   * @example Usage
+   * ```ts
+   * import { Network } from "@netstack/http";
+   * const xhr = Network.createHTTPClient();
+   * xhr.applyProperties({ timeout: 5_000, autoRedirect: false });
+   * console.assert(xhr.timeout === 5_000 && xhr.autoRedirect === false);
+   * ```
+   */
+  applyProperties(props: HTTPClientProperties | Record<string, unknown>): void {
+    if (typeof props !== "object" || props === null) return;
     const source = props as Record<string, unknown>;
     const target = this as unknown as Record<string, unknown>;
-    for (const key of SETTABLE) if (key in source) target[key] = source[key];
+    for (const key of Object.keys(source)) {
+      if ((SETTABLE as readonly string[]).includes(key)) target[key] = source[key];
+      else if (!(key in this)) target[key] = source[key];
+    }
+  }
+
+  /**
+   * Adds a listener for a proxy event fired with
+   * {@linkcode HTTPClient.fireEvent} (the request's own outcome goes to the
+   * `on*` callback properties, as in Titanium).
+   *
+   * @param name the event name
+   * @param callback called with `{ ...event, type, source }`, `this` the client
+   *
+   * @example Usage
+   * ```ts
+   * import { Network } from "@netstack/http";
+   * const xhr = Network.createHTTPClient();
+   * let seen = "";
+   * xhr.addEventListener("custom", (e) => seen = e.type);
+   * xhr.fireEvent("custom");
+   * console.assert(seen === "custom");
+   * ```
+   */
+  // deno-lint-ignore no-explicit-any
+  addEventListener(name: string, callback: (this: HTTPClient, event: any) => void): void {
+    this.#events.add(name, callback);
+  }
+
+  /**
+   * Removes a listener added with {@linkcode HTTPClient.addEventListener}.
+   *
+   * @param name the event name
+   * @param callback the listener to remove
+   */
+  // deno-lint-ignore no-explicit-any
+  removeEventListener(name: string, callback: (this: HTTPClient, event: any) => void): void {
+    this.#events.remove(name, callback);
+  }
+
+  /**
+   * Calls the listeners of `name` with `event` plus `type` and `source`.
+   *
+   * @param name the event name
+   * @param event the event's properties
+   */
+  fireEvent(name: string, event?: unknown): void {
+    this.#events.fire(this, name, event);
   }
 
   /** The current state: {@linkcode HTTPClient.UNSENT} … {@linkcode HTTPClient.DONE}. */
@@ -324,29 +466,36 @@ export class HTTPClient implements Disposable, AsyncDisposable {
     return this.#response.status;
   }
 
-  /** The reason phrase of the final response (`""` over HTTP/2); `null` before one arrives. */
-  get statusText(): string | null {
+  /** The reason phrase of the final response (`""` over HTTP/2, and before a response). */
+  get statusText(): string {
     return this.#response.statusText;
   }
 
   /**
    * The body as text, in the charset of its Content-Type (UTF-8 by default,
-   * ISO-8859-1 when the bytes are not valid in it). `null` before the
-   * response is complete, after a failure, and for a `file` download.
+   * ISO-8859-1 when the bytes are not valid in it), also for a status of
+   * 400 or more. `""` (Android's value; typed `string` as in
+   * `@types/titanium`) before the response is complete, after a failure,
+   * for an empty body and for a `file` download.
    */
-  get responseText(): string | null {
+  get responseText(): string {
     return this.#response.text;
   }
 
-  /** The body as a web `Blob` typed with the response Content-Type; `null` as for `responseText`. */
-  get responseData(): Blob | null {
+  /**
+   * The body as a `Ti.Blob` (see {@linkcode TiBlob}): `length`, `mimeType`,
+   * `text`, `toString()`, and the web `Blob` methods. Never `null`: empty
+   * before the response is complete and after a failure; for a `file`
+   * download, it reads the file (`nativePath`, `file`).
+   */
+  get responseData(): TiBlob {
     return this.#response.data;
   }
 
   /**
-   * The body as a DOM `Document` (`@xmldom/xmldom`) when the Content-Type is
-   * XML (`text/xml`, `application/xml`, `*+xml`) and the body is
-   * well-formed; otherwise `null`.
+   * The body parsed as an XML {@linkcode Document} (`nodeType` 9) when it is
+   * well-formed XML and its Content-Type is not binary, whatever the type
+   * says (`text/plain` too, as Titanium's tests expect); otherwise `null`.
    */
   get responseXML(): Document | null {
     return this.#response.xml;
@@ -357,10 +506,14 @@ export class HTTPClient implements Disposable, AsyncDisposable {
     return this.#response.dictionary;
   }
 
-  /** The final response's headers, names in lower case, repeated ones joined by `", "`. */
+  /**
+   * The final response's headers: keys in lower case, read in any case
+   * (`h["Content-Type"]` works too, as on iOS), repeated values joined by
+   * `", "`. An object with no prototype, so a header named `__proto__` or
+   * `constructor` is just a header. Empty before a response.
+   */
   get responseHeaders(): Record<string, string> {
-    const headers = this.#response.headers;
-    return headers ? headerObject(headers) : {};
+    return headerObject(this.#response.headers);
   }
 
   /** The final response's headers as `name: value` lines (CRLF); `""` before one arrives. */
@@ -374,17 +527,17 @@ export class HTTPClient implements Disposable, AsyncDisposable {
     return this.#run !== null;
   }
 
-  /** The method given to `open()`, e.g. `"GET"`; `null` before. */
-  get connectionType(): string | null {
+  /** The method given to `open()`, e.g. `"GET"`; `""` before. */
+  get connectionType(): string {
     return this.#connectionType;
   }
 
-  /** The URL of the request; after redirects, the URL of the final response. */
-  get location(): string | null {
+  /** The URL of the request; after redirects, the URL of the final response; `""` before `open()`. */
+  get location(): string {
     // Normalised on demand: parsing the URL for a property rarely read costs every request.
     const response = this.#response;
     if (response.location === null && this.#url !== null) response.location = displayUrl(this.#url);
-    return response.location;
+    return response.location ?? "";
   }
 
   /**
@@ -492,10 +645,12 @@ export class HTTPClient implements Disposable, AsyncDisposable {
    * headers come joined by `", "`.
    *
    * @param name the header name
-   * @returns the value, or `null` when the response has no such header
+   * @returns the value, or `""` when the response has no such header (as on
+   *   Android, and as `@types/titanium` types it; iOS gives `null`, so
+   *   `if (!value)` works for both)
    */
-  getResponseHeader(name: string): string | null {
-    return this.#response.header(name);
+  getResponseHeader(name: string): string {
+    return this.#response.header(name) ?? "";
   }
 
   /**

@@ -16,9 +16,11 @@ import { buildSendBody } from "./send_body.ts";
 import {
   readCredential,
   readFile,
+  readMaxResponseSize,
   readMethod,
   readTimeout,
   readUrl,
+  securityManagerRefusal,
   tlsRefusal,
 } from "./settings.ts";
 
@@ -34,6 +36,9 @@ export interface SendSettings {
   readonly tlsVersion: unknown;
   readonly username: unknown;
   readonly password: unknown;
+  readonly domain: unknown;
+  readonly securityManager: unknown;
+  readonly maxResponseSize: unknown;
   readonly file: unknown;
   readonly cache: unknown;
 }
@@ -51,10 +56,12 @@ export interface SendInput {
   readonly signal: AbortSignal;
 }
 
-/** The core request, and the `file` to download to (`null` for none). */
+/** The core request, the `file` to download to (`null` for none) and the body size limit. */
 export interface PreparedRequest {
   readonly request: CoreRequest;
   readonly target: string | URL | null;
+  /** The most body bytes accepted (after decoding); `Infinity` for no limit. */
+  readonly maxResponseSize: number;
 }
 
 /**
@@ -69,12 +76,17 @@ export async function prepareRequest(
   if (input.headers.refused) throw input.headers.refused;
   const timeout = readTimeout(settings.timeout);
   const target = readFile(settings.file);
+  const maxResponseSize = readMaxResponseSize(settings.maxResponseSize, target !== null);
   const refusal = tlsRefusal(settings.validatesSecureCertificate, settings.tlsVersion);
   const { url, username, password } = readUrl(input.url, settings.autoEncodeUrl !== false);
   if (refusal && url.protocol === "https:") throw new NetError("TLS_HANDSHAKE", refusal);
+  const managerRefusal = securityManagerRefusal(settings.securityManager, url);
+  if (managerRefusal) throw new NetError("TLS_HANDSHAKE", managerRefusal);
 
   const headers = input.headers.toHeaders();
-  const user = readCredential("username", settings.username) ?? username;
+  let user = readCredential("username", settings.username) ?? username;
+  const domain = readCredential("domain", settings.domain);
+  if (user && domain) user = `${domain}\\${user}`; // as Android sends an NTLM-style user
   if (user && !headers.has("authorization")) {
     const pass = readCredential("password", settings.password) ?? password ?? "";
     headers.set("authorization", basicAuthorization(user, pass));
@@ -97,7 +109,8 @@ export async function prepareRequest(
     totalTimeout: 0,
     connectTimeout: 0,
     idleTimeout: timeout,
-    maxBodySize: Number.MAX_SAFE_INTEGER,
+    // Buffered bodies stop at the limit in the core; streamed ones in the run, chunk by chunk.
+    maxBodySize: Number.isFinite(maxResponseSize) ? maxResponseSize : Number.MAX_SAFE_INTEGER,
     protocol: "auto",
     maxRedirects: settings.autoRedirect === false ? 0 : MAX_REDIRECTS,
     bodyMode: input.streams || target !== null ? "stream" : "buffer",
@@ -108,5 +121,5 @@ export async function prepareRequest(
     startTime: performance.now(),
     signal: input.signal,
   };
-  return { request, target };
+  return { request, target, maxResponseSize };
 }

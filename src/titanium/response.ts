@@ -1,13 +1,17 @@
 /**
  * The response of an `HTTPClient`'s latest request and the views its
- * properties give of it: text in the declared charset, a `Blob`, a DOM
+ * properties give of it: text in the declared charset, a `Ti.Blob`, a DOM
  * `Document`, a JSON object, headers as an object and as XHR-style text.
  *
  * @module
  */
 
 import type { ResponseHead } from "../core/request.ts";
+import { fileBlob, memoryBlob, type TiBlob } from "./blob.ts";
+import { decodeText } from "./decode_text.ts";
 import { type Document, parseResponseXml } from "./response_xml.ts";
+
+const EMPTY = new Uint8Array(0);
 
 /**
  * What arrived for the latest request. Each view of the body is computed on
@@ -16,25 +20,28 @@ import { type Document, parseResponseXml } from "./response_xml.ts";
 export class ClientResponse {
   /** The HTTP status of the final response; 0 before one arrives. */
   status = 0;
-  /** The reason phrase of the final response; `null` before one arrives. */
-  statusText: string | null = null;
+  /** The reason phrase of the final response; `""` before one arrives. */
+  statusText = "";
   /** The final response's headers; `null` before one arrives. */
   headers: Headers | null = null;
   /** The whole body; `null` before it is complete, after a failure and for a `file` download. */
   body: Uint8Array | null = null;
+  /** The path a `file` download was written to; `null` for none. */
+  downloaded: string | null = null;
   /** Set once a URL was parsed or a response arrived; `null` lets the client derive it. */
   location: string | null = null;
   #text: string | null = null;
-  #data: Blob | null = null;
+  #data: TiBlob | null = null;
   #xml: Document | null | undefined = undefined;
   #dictionary: Record<string, unknown> | null | undefined = undefined;
 
   /** Forgets everything, for `open()` and `send()`. */
   reset(): void {
     this.status = 0;
-    this.statusText = null;
+    this.statusText = "";
     this.headers = null;
     this.body = null;
+    this.downloaded = null;
     this.location = null;
     this.#text = null;
     this.#data = null;
@@ -59,63 +66,66 @@ export class ClientResponse {
     }
   }
 
-  /** `responseText`. */
-  get text(): string | null {
-    if (this.body === null) return null;
+  /** `responseText`: `""` when there is no body in memory. */
+  get text(): string {
+    if (this.body === null) return "";
     return this.#text ??= decodeText(this.body, this.header("content-type"));
   }
 
-  /** `responseData`. */
-  get data(): Blob | null {
-    if (this.body === null) return null;
-    return this.#data ??= new Blob([this.body as Uint8Array<ArrayBuffer>], {
-      type: this.header("content-type") ?? "",
-    });
+  /** `responseData`: the body, the downloaded file, or an empty blob. */
+  get data(): TiBlob {
+    const type = this.header("content-type");
+    if (this.downloaded !== null) return this.#data ??= fileBlob(this.downloaded, type);
+    return this.#data ??= memoryBlob(this.body ?? EMPTY, this.body ? type : null);
   }
 
   /** `responseXML`. */
   get xml(): Document | null {
     if (this.#xml !== undefined) return this.#xml;
-    const text = this.text;
-    return this.#xml = text === null ? null : parseResponseXml(text, this.header("content-type"));
+    return this.#xml = this.body === null
+      ? null
+      : parseResponseXml(this.text, this.header("content-type"));
   }
 
   /** `responseDictionary`. */
   get dictionary(): Record<string, unknown> | null {
     if (this.#dictionary !== undefined) return this.#dictionary;
-    const text = this.text;
-    return this.#dictionary = text === null ? null : parseDictionary(text);
+    return this.#dictionary = this.body === null ? null : parseDictionary(this.text);
   }
 }
 
 /**
- * Decodes `bytes` in the Content-Type's charset (UTF-8 when none or unknown).
- * Bytes that are not valid in that charset fall back to ISO-8859-1, as iOS
- * does, so no byte is lost to U+FFFD.
+ * The headers as an object with no prototype (a `__proto__` or
+ * `constructor` header is just a header), keys in lower case, repeated
+ * values joined by `", "`, and read in any case: `h["Content-Type"]` and
+ * `h["content-type"]` are the same value.
  */
-export function decodeText(bytes: Uint8Array, contentType: string | null): string {
-  const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(contentType ?? "")?.[1] ?? "utf-8";
-  let decoder: TextDecoder;
-  try {
-    decoder = new TextDecoder(charset, { fatal: true });
-  } catch {
-    decoder = new TextDecoder("utf-8", { fatal: true });
-  }
-  try {
-    return decoder.decode(bytes);
-  } catch {
-    return new TextDecoder("iso-8859-1").decode(bytes);
-  }
+export function headerObject(headers: Headers | null): Record<string, string> {
+  const out: Record<string, string> = Object.create(null);
+  headers?.forEach((value, name) => {
+    const old = Object.hasOwn(out, name) ? out[name] : undefined;
+    Object.defineProperty(out, name, {
+      value: old === undefined ? value : `${old}, ${value}`,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  });
+  return new Proxy(out, ANY_CASE);
 }
 
-/** Header names in lower case, each with its values joined by `", "`. */
-export function headerObject(headers: Headers): Record<string, string> {
-  const out: Record<string, string> = {};
-  headers.forEach((value, name) => {
-    out[name] = name in out ? `${out[name]}, ${value}` : value;
-  });
-  return out;
-}
+const ANY_CASE: ProxyHandler<Record<string, string>> = {
+  get(target, key) {
+    if (typeof key !== "string") return undefined;
+    if (Object.hasOwn(target, key)) return target[key];
+    const lower = key.toLowerCase();
+    return Object.hasOwn(target, lower) ? target[lower] : undefined;
+  },
+  has(target, key) {
+    return typeof key === "string" &&
+      (Object.hasOwn(target, key) || Object.hasOwn(target, key.toLowerCase()));
+  },
+};
 
 /** `name: value` lines ending in CRLF, names in lower case, as XMLHttpRequest gives them. */
 export function headerText(headers: Headers): string {

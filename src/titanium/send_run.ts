@@ -14,7 +14,7 @@ import { concat, declaredLength } from "../core/read_body.ts";
 import type { RequestEvents, ResponseHead } from "../core/request.ts";
 import { sharedStack } from "../core/stack.ts";
 import { FileDownload } from "./download_file.ts";
-import { type Failure, statusFailure, toFailure } from "./errors.ts";
+import { type Failure, sizeLimitFailure, statusFailure, toFailure } from "./errors.ts";
 import { prepareRequest, type SendSettings } from "./prepare_request.ts";
 import type { RequestHeaders } from "./request_headers.ts";
 import type { ClientResponse } from "./response.ts";
@@ -60,6 +60,13 @@ export class SendRun {
   #total = -1;
   #lastDataProgress = -2;
   #lastSendProgress = 0;
+  /** Body bytes (decoded) a streamed body may have; `Infinity` for no limit. */
+  #limit = Infinity;
+  #overLimit = false;
+  /** The limit the core enforces on a buffered body; `Infinity` when streamed or none. */
+  #bufferLimit = Infinity;
+  /** Body bytes handed to `onData` so far. */
+  #streamed = 0;
 
   /**
    * @param host the client, as the run may see it
@@ -96,6 +103,9 @@ export class SendRun {
         signal: this.#controller.signal,
       });
       this.#target = prepared.target;
+      // The core enforces the limit on a buffered body; the run on a streamed one (onData).
+      if (prepared.request.bodyMode === "buffer") this.#bufferLimit = prepared.maxResponseSize;
+      else this.#limit = prepared.maxResponseSize;
       this.#host.response.location = prepared.request.url.href;
       const result = await stack.dispatch(
         prepared.request,
@@ -109,7 +119,11 @@ export class SendRun {
       await this.#download?.commit();
     } catch (error) {
       await this.#download?.discard();
-      failure = toFailure(error);
+      failure = this.#overLimit
+        ? sizeLimitFailure(this.#limit)
+        : isBufferLimit(error, this.#bufferLimit)
+        ? sizeLimitFailure(this.#bufferLimit)
+        : toFailure(error);
     } finally {
       release();
     }
@@ -131,6 +145,11 @@ export class SendRun {
       },
       onData: (chunk) => {
         if (!this.#current) return undefined;
+        this.#streamed += chunk.byteLength;
+        if (this.#streamed > this.#limit) {
+          this.#overLimit = true;
+          throw new NetError("ABORTED", "the body outgrew maxResponseSize");
+        }
         if (this.#download) return this.#download.write(chunk);
         this.#chunks.push(chunk.slice()); // the core reuses the chunk's memory
         return undefined;
@@ -199,6 +218,7 @@ export class SendRun {
     const { response } = host;
     if (failure === null) {
       response.body = this.#download ? null : concat(this.#chunks, this.#received);
+      response.downloaded = this.#download?.target ?? null;
       if (this.#lastDataProgress !== 1) this.#reportDataProgress(1, 0);
       if (!this.#current) return;
     }
@@ -211,4 +231,13 @@ export class SendRun {
     if (error) host.fire("onerror", { success: false, ...error });
     else host.fire("onload", { success: true, code: 0 });
   }
+}
+
+/**
+ * Whether `error` is the core refusing a buffered body over the limit (the
+ * only size error a buffered read raises; the core words it for its own
+ * callers, so `onerror` gets the face's text instead).
+ */
+function isBufferLimit(error: unknown, limit: number): boolean {
+  return Number.isFinite(limit) && error instanceof NetError && error.code === "WRITE_FAILED";
 }

@@ -39,9 +39,54 @@ export function readTimeout(value: unknown): number {
 
 export function readFile(value: unknown): string | URL | null {
   if (value === undefined || value === null || value === "") return null;
-  if (typeof value === "string") return value;
+  if (typeof value === "string") return value.startsWith("file:") ? new URL(value) : value;
   if (value instanceof URL && value.protocol === "file:") return value;
-  throw new NetError("INVALID_ARGUMENT", "'file' must be a path or a file: URL");
+  // A Ti.Filesystem.File-like object: its nativePath is a path or a file: URL.
+  const nativePath = (value as { nativePath?: unknown }).nativePath;
+  if (typeof nativePath === "string" && nativePath !== "") return readFile(nativePath);
+  throw new NetError(
+    "INVALID_ARGUMENT",
+    "'file' must be a path, a file: URL, or an object with a nativePath",
+  );
+}
+
+/** The default `maxResponseSize` for a body kept in memory. */
+export const DEFAULT_MAX_RESPONSE_SIZE = 64 * 1024 * 1024;
+
+/**
+ * The body size limit: `maxResponseSize` when set (0 or Infinity: none),
+ * otherwise 64 MiB in memory and none for a `file` download.
+ */
+export function readMaxResponseSize(value: unknown, download: boolean): number {
+  if (value === undefined || value === null) {
+    return download ? Infinity : DEFAULT_MAX_RESPONSE_SIZE;
+  }
+  if (typeof value !== "number" || Number.isNaN(value) || value < 0) {
+    throw new NetError(
+      "INVALID_ARGUMENT",
+      `'maxResponseSize' must be a number of bytes, 0 (no limit) or more, got ${String(value)}`,
+    );
+  }
+  return value === 0 ? Infinity : value;
+}
+
+/**
+ * Why `securityManager` cannot be honoured for `url`, or `null` when there
+ * is none or it does not take part (`willHandleURL(url)` is false).
+ */
+export function securityManagerRefusal(manager: unknown, url: URL): string | null {
+  if (manager === undefined || manager === null) return null;
+  const willHandle = (manager as { willHandleURL?: unknown }).willHandleURL;
+  if (typeof willHandle !== "function") {
+    throw new NetError(
+      "INVALID_ARGUMENT",
+      "'securityManager' does not implement SecurityManagerProtocol (willHandleURL)",
+    );
+  }
+  if (!willHandle.call(manager, url.href)) return null;
+  return `securityManager handles ${url.origin}, but its native trust and key managers ` +
+    "cannot run on Deno: the request is not sent without them (pin or trust the " +
+    "certificate with the package's TLS options instead)";
 }
 
 export function readCredential(field: string, value: unknown): string | undefined {

@@ -1,0 +1,17 @@
+/**
+ * `Ti` (also exported as `Titanium`): the namespace a Titanium app reads
+ * its modules from. Only `Ti.Network` exists here; it works as values
+ * (`Ti.Network.createHTTPClient()`) and as types
+ * (`let c: Ti.Network.HTTPClient`).
+ *
+ * @example Usage
+ * ```ts
+ * import { Ti } from "@netstack/http";
+ * const client: Ti.Network.HTTPClient = Ti.Network.createHTTPClient({ timeout: 5_000 });
+ * console.assert(client.apiName === "Ti.Network.HTTPClient");
+ * ```
+ *
+ * @module
+ */
+
+export { Network } from "./network.ts";
