@@ -52,11 +52,12 @@ export interface ByteConnection {
   /** Bytes received and not yet read; a pooled connection with any is discarded. */
   readonly pending?: number;
   /**
-   * Calls `onExpire` once after `ms` without traffic; `ms` 0 disarms it. A
-   * pooled connection uses it to close when idle; it never holds the
-   * process open. Absent: the engine checks idle time when reusing.
+   * Calls `onIdle` whenever `ms` pass without traffic (`ms` 0 disarms it).
+   * The engine arms it once per connection and closes the connection when
+   * it fires while pooled; it never holds the process open. Absent: the
+   * engine checks idle time when reusing.
    */
-  idle?(ms: number, onExpire: () => void): void;
+  idle?(ms: number, onIdle: () => void): void;
 }
 
 /**

@@ -41,8 +41,10 @@ export class Http1Connection {
   exchanges = 0;
   /** `performance.now()` when it last went idle. */
   idleSince = 0;
-  /** How long it may stay idle, in ms. */
+  /** How long it may stay idle, in ms (its idle timer is armed for this). */
   idleLimit = 0;
+  /** `true` while it waits in the pool. */
+  pooled = false;
   #buffer = new Uint8Array(INITIAL_BUFFER);
   #start = 0;
   #end = 0;

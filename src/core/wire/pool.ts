@@ -55,23 +55,21 @@ export class ConnectionPool {
   /** An idle connection for `key` made ready for use, or `null`. */
   take(key: string): Http1Connection | null {
     const list = this.#idle.get(key);
-    if (!list) return null;
+    if (!list || list.length === 0) return null;
     const now = performance.now();
     let wire: Http1Connection | undefined;
     while ((wire = list.pop())) {
       this.#count--;
+      wire.pooled = false;
       const conn = wire.conn;
-      conn.idle?.(0, noop);
-      // Gone or expired while idle (no idle timer): never hand it out.
+      // Gone or expired while idle: never hand it out.
       if (conn.open === false || conn.pending || now - wire.idleSince > wire.idleLimit) {
         conn.close();
         continue;
       }
-      conn.ref?.();
-      if (list.length === 0) this.#idle.delete(key);
+      conn.ref();
       return wire;
     }
-    this.#idle.delete(key);
     return null;
   }
 
@@ -85,13 +83,21 @@ export class ConnectionPool {
     let list = this.#idle.get(wire.key);
     if (!list) this.#idle.set(wire.key, list = []);
     if (list.length >= this.#limits.maxIdlePerKey) {
-      list.shift()!.conn.close();
+      const oldest = list.shift()!;
+      oldest.pooled = false;
+      oldest.conn.close();
       this.#count--;
     } else if (this.#count >= this.#limits.maxIdle) this.#evictOldest();
     wire.idleSince = performance.now();
-    wire.idleLimit = limit;
-    wire.conn.unref?.();
-    wire.conn.idle?.(limit, () => this.#expire(wire));
+    if (wire.idleLimit !== limit) {
+      // Armed once per connection (re-arming costs more than the rest of a reuse).
+      wire.idleLimit = limit;
+      wire.conn.idle?.(limit, () => {
+        if (wire.pooled) this.#expire(wire);
+      });
+    }
+    wire.conn.unref();
+    wire.pooled = true;
     list.push(wire);
     this.#count++;
   }
@@ -111,6 +117,7 @@ export class ConnectionPool {
       this.#count--;
       if (list!.length === 0) this.#idle.delete(wire.key);
     }
+    wire.pooled = false;
     wire.conn.close();
   }
 
@@ -122,5 +129,3 @@ export class ConnectionPool {
     if (oldest) this.#expire(oldest);
   }
 }
-
-function noop(): void {}
