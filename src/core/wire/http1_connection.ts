@@ -49,6 +49,8 @@ export class Http1Connection {
   #start = 0;
   #end = 0;
   #eof = false;
+  /** Whether a response byte arrived since the current request was written. */
+  #received = false;
   // Body state of the current response.
   #framing: Framing = { kind: "none" };
   #remaining = 0;
@@ -63,7 +65,7 @@ export class Http1Connection {
 
   /** `true` when no response byte has arrived yet for the current exchange. */
   get untouched(): boolean {
-    return this.#end === 0 && !this.#eof;
+    return !this.#received;
   }
 
   /** Whether the connection can carry another exchange now. */
@@ -74,6 +76,7 @@ export class Http1Connection {
 
   /** Writes all of `bytes`. */
   async write(bytes: Uint8Array): Promise<void> {
+    this.#received = false;
     let offset = 0;
     while (offset < bytes.byteLength) offset += await this.conn.write(bytes.subarray(offset));
   }
@@ -303,6 +306,7 @@ export class Http1Connection {
       return false;
     }
     this.#end += n;
+    this.#received = true;
     return true;
   }
 
