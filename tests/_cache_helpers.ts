@@ -8,7 +8,7 @@ export const KiB = 1024;
 export const MiB = 1024 * 1024;
 
 const CONFIG = fileURLToPath(new URL("../deno.json", import.meta.url));
-const CHILD = fileURLToPath(new URL("./cache_fixtures/child.ts", import.meta.url));
+export const CHILD = fileURLToPath(new URL("./cache_fixtures/child.ts", import.meta.url));
 
 export { createHttp } from "./_helpers.ts";
 
@@ -102,11 +102,18 @@ export interface ChildJob {
   progress?: boolean;
 }
 
+/** Where a child runs, and which program it is (the child script by default). */
+export interface ChildPlace {
+  cwd?: string;
+  script?: string;
+}
+
 /** Starts `deno run` on the child script with the project config, piped output. */
 export function spawnChild(
   job: ChildJob,
   extraArgs: string[] = [],
   env: Record<string, string> = {},
+  place: ChildPlace = {},
 ): Deno.ChildProcess {
   return new Deno.Command(Deno.execPath(), {
     args: [
@@ -115,9 +122,10 @@ export function spawnChild(
       "--config",
       CONFIG,
       ...(extraArgs.length ? extraArgs : ["--unstable-kv", "--allow-all"]),
-      CHILD,
+      place.script ?? CHILD,
       JSON.stringify(job),
     ],
+    ...(place.cwd ? { cwd: place.cwd } : {}),
     env: { DENO_NO_UPDATE_CHECK: "1", NO_COLOR: "1", ...env },
     stdin: "null",
     stdout: "piped",
@@ -130,8 +138,9 @@ export async function runChild(
   job: ChildJob,
   extraArgs: string[] = [],
   env: Record<string, string> = {},
+  place: ChildPlace = {},
 ): Promise<{ results: ChildResult[]; info: Record<string, unknown> }> {
-  const child = spawnChild(job, extraArgs, env);
+  const child = spawnChild(job, extraArgs, env, place);
   const timer = setTimeout(() => child.kill("SIGKILL"), 60_000);
   try {
     const { code, stdout, stderr } = await child.output();

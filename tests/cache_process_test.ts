@@ -8,8 +8,10 @@ import http from "../ohos.ts";
 import { checkConsistency } from "../src/cache/consistency.ts";
 import { KvStore } from "../src/cache/kv_store.ts";
 import { ROOT } from "../src/cache/store_layout.ts";
+import { pathToFileURL } from "node:url";
 import {
   bodyBytes,
+  CHILD,
   createHttp,
   KiB,
   origin,
@@ -201,31 +203,52 @@ Deno.test("cache processes: two processes writing at once corrupt nothing", asyn
   }
 });
 
-Deno.test("cache processes: the default location is a file per program under the user cache dir, or NETSTACK_HTTP_CACHE", async () => {
+Deno.test("cache processes: the default location follows Deno.openKv(): --location, then the config file, then the main module", async () => {
   await using dir = await tempDir();
   const job = { location: "", requests: [] };
-  const { info } = await runChild(job, ["--unstable-kv", "--allow-all"], {
-    XDG_CACHE_HOME: dir.path,
-  });
-  assert.equal(info.kind, "file");
+  const env = { XDG_CACHE_HOME: dir.path };
+  const project = `${dir.path}/project`;
+  await Deno.mkdir(`${project}/bin`, { recursive: true });
+  await Deno.writeTextFile(`${project}/deno.json`, "{}");
+  // A second program of the same project: another main module.
+  const other = `${project}/bin/other.ts`;
+  await Deno.writeTextFile(other, `import ${JSON.stringify(pathToFileURL(CHILD).href)};\n`);
+
+  // In a project (a deno.json from the working directory up): one cache for all its programs.
+  const first = await runChild(job, [], env, { cwd: project });
+  assert.equal(first.info.kind, "file");
   assert.match(
-    String(info.location),
-    new RegExp(`^${dir.path}/netstack-http/child-[0-9a-f]{12}\\.kv$`),
+    String(first.info.location),
+    new RegExp(`^${dir.path}/netstack-http/project-[0-9a-f]{12}\\.kv$`),
   );
-  assert.equal(info.problem, null);
+  assert.equal(first.info.problem, null);
+  const second = await runChild(job, [], env, { cwd: `${project}/bin`, script: other });
+  assert.equal(second.info.location, first.info.location);
+
+  // --location comes first.
+  const located = await runChild(
+    job,
+    ["--unstable-kv", "--allow-all", "--location", "https://app.test/x"],
+    env,
+    {
+      cwd: project,
+    },
+  );
+  assert.match(String(located.info.location), /\/netstack-http\/app\.test-[0-9a-f]{12}\.kv$/);
+
+  // No config file: by main module.
+  const outside = await runChild(job, [], env, { cwd: dir.path });
+  assert.match(String(outside.info.location), /\/netstack-http\/child-[0-9a-f]{12}\.kv$/);
 
   // NETSTACK_HTTP_CACHE names another location.
-  const named = await runChild(job, ["--unstable-kv", "--allow-all"], {
-    XDG_CACHE_HOME: dir.path,
-    NETSTACK_HTTP_CACHE: `${dir.path}/from-env.kv`,
-  });
+  const named = await runChild(job, [], { ...env, NETSTACK_HTTP_CACHE: `${dir.path}/from-env.kv` });
   assert.equal(named.info.location, `${dir.path}/from-env.kv`);
 
   // Without write permission there, it falls back to memory and says why.
   const fallback = await runChild(
     job,
     ["--unstable-kv", "--allow-read", "--allow-env", "--allow-net=127.0.0.1"],
-    { XDG_CACHE_HOME: dir.path },
+    env,
   );
   assert.equal(fallback.info.kind, "memory");
   assert.match(String(fallback.info.problem), /permission/);

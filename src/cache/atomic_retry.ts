@@ -10,6 +10,8 @@
  * @module
  */
 
+import type { StoreAtomic } from "./store_kv.ts";
+
 /** How often a check-and-set is tried before giving up. */
 const ATTEMPTS = 40;
 /** Upper bound of one backoff pause in ms. */
@@ -20,7 +22,7 @@ const MAX_PAUSE_MS = 64;
  * or `null` when there is nothing (left) to do. (The atomic is wrapped: an
  * `AtomicOperation` refuses to be awaited, so an async function cannot return it.)
  */
-export type AtomicBuilder = () => Promise<{ op: Deno.AtomicOperation } | null>;
+export type AtomicBuilder = () => Promise<{ op: StoreAtomic } | null>;
 
 /** `true` for the error SQLite reports while another process holds the write lock. */
 export function isLocked(error: unknown): boolean {

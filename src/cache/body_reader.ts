@@ -9,6 +9,7 @@
 import { retryLocked } from "./atomic_retry.ts";
 import type { StoredEntry } from "./stored_entry.ts";
 import { type Key, keys } from "./store_layout.ts";
+import type { StoreKv } from "./store_kv.ts";
 
 /** Chunks per read (limit: 10 keys per `getMany`). */
 const CHUNKS_PER_READ = 8;
@@ -25,7 +26,7 @@ export class CorruptEntryError extends Error {
  * The body of an entry chunk by chunk (at most `CHUNK_SIZE`
  * bytes each); throws {@linkcode CorruptEntryError} when it does not add up.
  */
-export async function* bodyChunks(kv: Deno.Kv, entry: StoredEntry): AsyncGenerator<Uint8Array> {
+export async function* bodyChunks(kv: StoreKv, entry: StoredEntry): AsyncGenerator<Uint8Array> {
   if (entry.chunks === 0) {
     const body = entry.body ?? new Uint8Array(0);
     if (body.byteLength !== entry.size) throw new CorruptEntryError("inline body length");
@@ -55,7 +56,7 @@ export async function* bodyChunks(kv: Deno.Kv, entry: StoredEntry): AsyncGenerat
 }
 
 /** The whole body, or {@linkcode CorruptEntryError}. */
-export async function readBody(kv: Deno.Kv, entry: StoredEntry): Promise<Uint8Array> {
+export async function readBody(kv: StoreKv, entry: StoredEntry): Promise<Uint8Array> {
   if (entry.chunks === 0) {
     for await (const chunk of bodyChunks(kv, entry)) return chunk;
     return new Uint8Array(0);

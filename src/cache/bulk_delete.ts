@@ -7,6 +7,7 @@
 
 import { retryLocked } from "./atomic_retry.ts";
 import { type Key, keys } from "./store_layout.ts";
+import type { StoreKv } from "./store_kv.ts";
 
 /** Deletions per atomic (limit: 1000 mutations). */
 const DELETES_PER_ATOMIC = 500;
@@ -14,12 +15,12 @@ const DELETES_PER_ATOMIC = 500;
 const KEY_BYTES_PER_ATOMIC = 60 * 1024;
 
 /** Deletes every chunk of body `id`. */
-export function deleteChunks(kv: Deno.Kv, id: string): Promise<void> {
+export function deleteChunks(kv: StoreKv, id: string): Promise<void> {
   return deletePrefix(kv, keys.chunks(id));
 }
 
 /** Deletes every key under `prefix`, in atomics within KV's mutation and key-size limits. */
-export async function deletePrefix(kv: Deno.Kv, prefix: Key): Promise<void> {
+export async function deletePrefix(kv: StoreKv, prefix: Key): Promise<void> {
   let batch: Key[] = [];
   let bytes = 0;
   for await (const item of kv.list({ prefix })) {
@@ -41,7 +42,7 @@ function keyBytes(key: Key): number {
   return n;
 }
 
-async function deleteKeys(kv: Deno.Kv, batch: Key[]): Promise<void> {
+async function deleteKeys(kv: StoreKv, batch: Key[]): Promise<void> {
   if (batch.length === 0) return;
   await retryLocked(() => {
     const op = kv.atomic();

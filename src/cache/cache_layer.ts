@@ -60,6 +60,7 @@ import {
   varyValues,
 } from "./policy.ts";
 import { activeStore } from "./registry.ts";
+import { scopeOf } from "./scope.ts";
 
 /** Where the layer gets its store from; `null` means "no cache now". */
 export type StoreSource = () => KvStore | Promise<KvStore | null> | null;
@@ -123,6 +124,8 @@ class CachedExchange {
   readonly #next: Dispatch;
   readonly #method: "GET" | "HEAD";
   readonly #policyRequest: PolicyRequest;
+  /** Credentials and route: only entries of the same scope are served (see `scope.ts`). */
+  #scope = "";
 
   constructor(
     store: KvStore,
@@ -140,6 +143,7 @@ class CachedExchange {
   }
 
   async run(): Promise<CoreResult> {
+    this.#scope = await scopeOf(this.#request);
     let candidate: Candidate | null = null;
     if (this.#request.cache !== "reload") {
       candidate = await this.#select();
@@ -173,6 +177,7 @@ class CachedExchange {
     let best: FoundEntry | null = null;
     for (const item of found) {
       const { entry } = item;
+      if (entry.scope !== this.#scope) continue;
       if (entry.method !== this.#method && !(this.#method === "HEAD" && entry.method === "GET")) {
         continue;
       }
@@ -290,6 +295,7 @@ class CachedExchange {
         policy: serializePolicy(policy, vary),
         vary: varyValues(vary, request.headers),
         stored: Date.now(),
+        scope: this.#scope,
       },
       writer: this.#store.writer(),
     };
@@ -305,7 +311,7 @@ class CachedExchange {
       }
       const key = {
         url: await urlPart(plan.head.url),
-        variant: await variantOf(plan.head.method, plan.head.vary),
+        variant: await variantOf(plan.head.method, plan.head.vary, plan.head.scope),
       };
       await this.#store.commit(key, plan.head, plan.writer);
     } catch {

@@ -9,6 +9,7 @@
 import { isUse, numberOr0, type Use } from "./lru.ts";
 import { isEntry, type StoredEntry } from "./stored_entry.ts";
 import { ROOT } from "./store_layout.ts";
+import type { StoreKv } from "./store_kv.ts";
 
 /** What {@linkcode checkConsistency} found. */
 export interface ConsistencyReport {
@@ -31,7 +32,7 @@ export interface ConsistencyReport {
  * its LRU records and all of its chunks, `total` is the sum of the costs,
  * and no chunk is unaccounted for. A diagnostic (and what the tests use).
  */
-export async function checkConsistency(kv: Deno.Kv): Promise<ConsistencyReport> {
+export async function checkConsistency(kv: StoreKv): Promise<ConsistencyReport> {
   const problems: string[] = [];
   const entries = new Map<string, StoredEntry>();
   const uses = new Map<string, Use>();

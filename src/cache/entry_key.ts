@@ -1,7 +1,7 @@
 /**
  * Where a response is stored: the key part for its URL (the URL itself, or a
- * hash when it is too long for a KV key) and the variant hash of its method
- * and `Vary` values.
+ * hash when it is too long for a KV key) and the variant hash of its method,
+ * `Vary` values and scope.
  *
  * @module
  */
@@ -20,12 +20,13 @@ export async function urlPart(url: string): Promise<string> {
   return "#" + await sha256(url);
 }
 
-/** The variant hash of a method and the request's `Vary` values. */
+/** The variant hash of a method, the request's `Vary` values and its scope (see `scope.ts`). */
 export function variantOf(
   method: string,
   vary: ReadonlyArray<readonly [string, string | null]>,
+  scope: string,
 ): Promise<string> {
-  return sha256(JSON.stringify([method, vary]));
+  return sha256(JSON.stringify(scope === "" ? [method, vary] : [method, vary, scope]));
 }
 
 async function sha256(text: string): Promise<string> {

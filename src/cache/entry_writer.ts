@@ -19,6 +19,7 @@ import type { EntryKey } from "./entry_key.ts";
 import { isUse, numberOr0, type Use } from "./lru.ts";
 import { type EntryHead, isEntry, type StoredEntry } from "./stored_entry.ts";
 import { CHUNK_SIZE, INLINE_MAX, keys } from "./store_layout.ts";
+import type { StoreKv } from "./store_kv.ts";
 
 /** Largest entry value without its body; larger heads are not stored. */
 const ENTRY_MAX = 60 * 1024;
@@ -49,7 +50,7 @@ export interface BodyLayout {
  */
 export class BodyWriter {
   readonly id: string = crypto.randomUUID();
-  readonly #kv: Deno.Kv;
+  readonly #kv: StoreKv;
   readonly #maxSize: number;
   #buffer: Uint8Array = new Uint8Array(CHUNK_SIZE);
   #filled = 0;
@@ -61,7 +62,7 @@ export class BodyWriter {
    * @param kv the database
    * @param maxSize the largest body accepted
    */
-  constructor(kv: Deno.Kv, maxSize: number) {
+  constructor(kv: StoreKv, maxSize: number) {
     this.#kv = kv;
     this.#maxSize = maxSize;
   }
@@ -174,15 +175,17 @@ export class BodyWriter {
  * there (whose chunks are marked for deletion after the grace period).
  *
  * @param maxSize the store's size bound; a larger entry is not stored
+ * @param onDrop told the size of the body this entry replaced
  * @returns `false` when the entry could not be stored (too large, contention);
  *   the body is then aborted
  */
 export async function commitEntry(
-  kv: Deno.Kv,
+  kv: StoreKv,
   key: EntryKey,
   head: EntryHead,
   body: BodyWriter,
   maxSize: number,
+  onDrop?: (bytes: number) => void,
 ): Promise<boolean> {
   // The serialised entry without its body, with room for the numeric fields.
   const headBytes = JSON.stringify(head).length + 256;
@@ -196,6 +199,7 @@ export async function commitEntry(
   const final: StoredEntry = { v: 1, ...head, ...layout, cost };
   const now = Date.now();
   let committed = false;
+  let dropped = 0;
   try {
     committed = await commitWithRetry(async () => {
       const [old, use, total, pending] = await kv.getMany<[unknown, Use, number, Pending]>([
@@ -214,8 +218,10 @@ export async function commitEntry(
         .set(keys.order(now, key), cost);
       const oldCost = isUse(use.value) ? use.value.cost : 0;
       if (isUse(use.value) && use.value.t !== now) op.delete(keys.order(use.value.t, key));
+      dropped = 0;
       if (isEntry(old.value) && old.value.chunks > 0) {
-        op.set(keys.garbage(old.value.id), { t: now });
+        op.set(keys.garbage(old.value.id), { t: now, size: old.value.size });
+        dropped = old.value.size;
       }
       op.set(keys.total, Math.max(0, numberOr0(total.value) - oldCost) + cost);
       return { op };
@@ -228,5 +234,6 @@ export async function commitEntry(
     return false;
   }
   body.committed();
+  if (dropped > 0) onDrop?.(dropped);
   return true;
 }

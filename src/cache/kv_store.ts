@@ -11,6 +11,8 @@
  * - `body_reader.ts`: reading a body back, checked for completeness
  * - `lru.ts`: the LRU order, the `total` of costs and eviction
  * - `garbage.ts`: deleting chunks of dropped bodies and abandoned writes
+ * - `store_kv.ts`, `bounded_kv.ts`, `worker_backend.ts`: the database
+ *   behind a deadline, remote ones in a worker that can be cut off
  * - `bulk_delete.ts`: deleting many keys within KV's atomic limits
  * - `atomic_retry.ts`: retrying atomics under contention from other processes
  * - `consistency.ts`: a check of the invariants, for diagnostics and tests
@@ -27,6 +29,8 @@ import { collectGarbage } from "./garbage.ts";
 import { evict, numberOr0, removeEntry, repairTotal, TouchQueue } from "./lru.ts";
 import { type EntryHead, type FoundEntry, isEntry, type StoredEntry } from "./stored_entry.ts";
 import { keys, ROOT } from "./store_layout.ts";
+import type { Degraded } from "./bounded_kv.ts";
+import type { StoreKv } from "./store_kv.ts";
 
 /** Garbage collection runs at most this often per process, after a write. */
 const GC_INTERVAL_MS = 30_000;
@@ -50,13 +54,18 @@ export interface StoreStats {
   readonly maxSize: number;
 }
 
-/** The cache's storage over one open `Deno.Kv`, which it owns and closes. */
+/** The cache's storage over one open database, which it owns and closes. */
 export class KvStore {
-  readonly #kv: Deno.Kv;
+  readonly #kv: StoreKv;
   readonly options: Required<StoreOptions>;
   readonly #tasks = new Set<Promise<unknown>>();
   readonly #touches: TouchQueue;
   #lastGc = 0;
+  /** Bytes of bodies this process dropped since its last garbage collection. */
+  #droppedSinceGc = 0;
+  readonly #onDrop = (bytes: number): void => {
+    this.#droppedSinceGc += bytes;
+  };
   #closed = false;
   #stopping = false;
 
@@ -64,7 +73,7 @@ export class KvStore {
    * @param kv an open database; closed by {@linkcode KvStore.close}
    * @param options limits
    */
-  constructor(kv: Deno.Kv, options: StoreOptions) {
+  constructor(kv: StoreKv, options: StoreOptions) {
     this.#kv = kv;
     this.options = { graceMs: 30_000, staleWriteMs: 600_000, ...options };
     this.#touches = new TouchQueue(kv, (task) => this.#background(task), () => this.#closed);
@@ -78,6 +87,11 @@ export class KvStore {
   /** Refuses new lookups and writes from now on (before clearing or closing). */
   stop(): void {
     this.#stopping = true;
+  }
+
+  /** Why the store is not used now (it stopped answering), or `null`. */
+  get degraded(): Degraded | null {
+    return (this.#kv as { degraded?: Degraded | null }).degraded ?? null;
   }
 
   /** Starts background upkeep (garbage collection, total repair) after opening. */
@@ -139,13 +153,22 @@ export class KvStore {
       await body.abort();
       return false;
     }
-    if (!await commitEntry(this.#kv, key, head, body, this.options.maxSize)) return false;
+    if (!await commitEntry(this.#kv, key, head, body, this.options.maxSize, this.#onDrop)) {
+      return false;
+    }
     try {
       await this.evict();
     } catch {
       // The entry is stored; the next write evicts.
     }
-    if (Date.now() - this.#lastGc > GC_INTERVAL_MS) this.#background(() => this.collectGarbage());
+    // Dropped bodies wait out a grace period, but never pile up past half the bound.
+    if (
+      Date.now() - this.#lastGc > GC_INTERVAL_MS ||
+      this.#droppedSinceGc > this.options.maxSize / 2
+    ) {
+      this.#droppedSinceGc = 0;
+      this.#background(() => this.collectGarbage());
+    }
     return true;
   }
 
@@ -165,12 +188,12 @@ export class KvStore {
 
   /** Removes entries, least recently used first, until the total is within the bound. */
   evict(): Promise<void> {
-    return evict(this.#kv, this.options.maxSize);
+    return evict(this.#kv, this.options.maxSize, this.#onDrop);
   }
 
   /** Removes the entry at `key` (see {@linkcode removeEntry} for `orderT` and `versionstamp`). */
   remove(key: EntryKey, orderT?: number, versionstamp?: string): Promise<boolean> {
-    return removeEntry(this.#kv, key, orderT, versionstamp);
+    return removeEntry(this.#kv, key, orderT, versionstamp, this.#onDrop);
   }
 
   /** Removes every entry stored for `url` (any method or variant). */
@@ -200,7 +223,12 @@ export class KvStore {
    */
   async collectGarbage(): Promise<void> {
     this.#lastGc = Date.now();
-    await collectGarbage(this.#kv, this.options.graceMs, this.options.staleWriteMs);
+    await collectGarbage(
+      this.#kv,
+      this.options.graceMs,
+      this.options.staleWriteMs,
+      this.options.maxSize,
+    );
   }
 
   /** Recomputes `total` from the LRU records when no writer changed it meanwhile. */

@@ -7,17 +7,23 @@
  *   `Deno.openKv(url)`);
  * - else the `NETSTACK_HTTP_CACHE` environment variable, when env access is
  *   already granted;
- * - else a file per program under the user cache directory, named after
- *   `Deno.mainModule`: `$XDG_CACHE_HOME` or `~/.cache` (Linux),
- *   `~/Library/Caches` (macOS), `%LOCALAPPDATA%` (Windows), then
- *   `netstack-http/<script>-<hash>.kv`. When that cannot be used without a
- *   permission prompt (no `--allow-env`/`--allow-write` for it), the cache
- *   falls back to an in-memory database for this process and says why.
+ * - else a file under the user cache directory chosen as `Deno.openKv()`
+ *   chooses its default database: by the `--location` URL when the program
+ *   runs with one, else by the configuration file in use (the nearest
+ *   `deno.json` or `deno.jsonc` from the working directory up), else by
+ *   `Deno.mainModule`; so every program of one project (a CLI and a server, a
+ *   test and its child processes) shares one cache. The directory is
+ *   `$XDG_CACHE_HOME` or `~/.cache` (Linux), `~/Library/Caches` (macOS),
+ *   `%LOCALAPPDATA%` (Windows), then `netstack-http/<name>-<hash>.kv`. When
+ *   that cannot be used without a permission prompt (no `--allow-env` /
+ *   `--allow-read` / `--allow-write` for it), the cache falls back to an
+ *   in-memory database for this process and says why.
  *
  * @module
  */
 
 import { retryLocked } from "./atomic_retry.ts";
+import { BoundedKv, LocalBackend, withDeadline } from "./bounded_kv.ts";
 
 /** The environment variable naming a cache location. */
 export const LOCATION_ENV = "NETSTACK_HTTP_CACHE";
@@ -27,13 +33,18 @@ export type StoreKind = "file" | "memory" | "remote";
 
 /** An open database and where it is. */
 export interface OpenedKv {
-  readonly kv: Deno.Kv;
+  /** Every call bounded by the deadline. */
+  readonly kv: BoundedKv;
   /** The path, `":memory:"` or the URL. */
   readonly location: string;
   readonly kind: StoreKind;
   /** Why the default location was not used, when it was not. */
   readonly fallbackReason?: string;
 }
+
+/** The error without Deno KV: names the flag. */
+export const KV_UNAVAILABLE =
+  'Deno KV is not available: run with --unstable-kv (or set "unstable": ["kv"] in deno.json)';
 
 /** `true` when Deno KV is available (`--unstable-kv` or `"unstable": ["kv"]`). */
 export function kvAvailable(): boolean {
@@ -46,52 +57,136 @@ export function kindOf(location: string): StoreKind {
   return /^https?:\/\//i.test(location) ? "remote" : "file";
 }
 
-/**
- * Opens the cache database. An explicit location (argument or environment)
- * must open, or this rejects; the default location falls back to memory.
- */
-export async function openCacheKv(explicit: string | undefined): Promise<OpenedKv> {
-  if (!kvAvailable()) {
-    throw new Error(
-      'Deno KV is not available: run with --unstable-kv or set "unstable": ["kv"] in deno.json',
-    );
-  }
+/** The location named by the option or, when env access is granted, the environment. */
+export function chosenLocation(explicit: string | undefined): string | undefined {
   const chosen = explicit ?? readEnv(LOCATION_ENV);
-  if (chosen !== undefined && chosen !== "") return await openAt(chosen);
+  return chosen === "" ? undefined : chosen;
+}
+
+/**
+ * Opens the cache database; every call on it gets `deadlineMs`. An explicit
+ * location (argument or environment) must open, or this rejects; the
+ * default location falls back to memory.
+ */
+export async function openCacheKv(
+  explicit: string | undefined,
+  deadlineMs: number,
+): Promise<OpenedKv> {
+  if (!kvAvailable()) throw new Error(KV_UNAVAILABLE);
+  const chosen = chosenLocation(explicit);
+  if (chosen !== undefined) return await openAt(chosen, deadlineMs);
 
   const path = await defaultPath();
-  if (typeof path !== "string") return await openMemory(path.reason);
+  if (typeof path !== "string") return await openMemory(path.reason, deadlineMs);
   const dir = parentDir(path);
   if (!granted({ name: "write", path: dir }) || !granted({ name: "read", path: dir })) {
-    return await openMemory(`no read/write permission for ${dir}`);
+    return await openMemory(`no read/write permission for ${dir}`, deadlineMs);
   }
   try {
-    return await openAt(path);
+    return await openAt(path, deadlineMs);
   } catch (error) {
-    return await openMemory(`${path}: ${(error as Error).message}`);
+    return await openMemory(`${path}: ${(error as Error).message}`, deadlineMs);
   }
 }
 
-async function openAt(location: string): Promise<OpenedKv> {
-  const kind = kindOf(location);
-  if (kind === "file") await Deno.mkdir(parentDir(location), { recursive: true });
-  const kv = await retryLocked(() => Deno.openKv(location));
-  return { kv, location, kind };
+/** Opening may take longer than one call (a worker starts, a remote store is asked for metadata). */
+function openDeadline(deadlineMs: number): number {
+  return Math.max(10 * deadlineMs, 5_000);
 }
 
-async function openMemory(reason: string): Promise<OpenedKv> {
+async function openAt(location: string, deadlineMs: number): Promise<OpenedKv> {
+  const kind = kindOf(location);
+  if (kind === "remote") {
+    const { WorkerBackend } = await import("./worker_backend.ts");
+    const backend = new WorkerBackend(location);
+    try {
+      await withDeadline(backend.reopen(false), openDeadline(deadlineMs));
+    } catch (error) {
+      backend.close();
+      throw error;
+    }
+    return { kv: new BoundedKv(backend, deadlineMs), location, kind };
+  }
+  if (kind === "file") await Deno.mkdir(parentDir(location), { recursive: true });
+  const opening = retryLocked(() => Deno.openKv(location));
+  const kv = await withDeadline(opening, openDeadline(deadlineMs)).catch((error) => {
+    opening.then((late) => late.close(), () => {});
+    throw error;
+  });
+  return { kv: new BoundedKv(new LocalBackend(kv), deadlineMs), location, kind };
+}
+
+async function openMemory(reason: string, deadlineMs: number): Promise<OpenedKv> {
   const kv = await Deno.openKv(":memory:");
-  return { kv, location: ":memory:", kind: "memory", fallbackReason: reason };
+  return {
+    kv: new BoundedKv(new LocalBackend(kv), deadlineMs),
+    location: ":memory:",
+    kind: "memory",
+    fallbackReason: reason,
+  };
+}
+
+/** What the default database is chosen by, as for `Deno.openKv()`. */
+export interface StorageKey {
+  readonly by: "location" | "config" | "main";
+  /** The `--location` URL, the configuration file's path, or the main module. */
+  readonly key: string;
+}
+
+/**
+ * The default database's key: `--location`, else the configuration file
+ * (found from the working directory up, when read access is granted), else
+ * the main module.
+ */
+export function storageKey(): StorageKey {
+  try {
+    const href = (globalThis as { location?: Location }).location?.href;
+    if (href) return { by: "location", key: href };
+  } catch {
+    // No --location: reading it throws.
+  }
+  const config = configFile();
+  if (config) return { by: "config", key: config };
+  return { by: "main", key: Deno.mainModule };
+}
+
+/** The nearest `deno.json` / `deno.jsonc` from the working directory up, when readable without a prompt. */
+function configFile(): string | null {
+  let dir: string;
+  try {
+    if (!granted({ name: "read" })) return null;
+    dir = Deno.cwd();
+  } catch {
+    return null;
+  }
+  const sep = Deno.build.os === "windows" ? "\\" : "/";
+  for (;;) {
+    for (const name of ["deno.json", "deno.jsonc"]) {
+      const path = dir.endsWith(sep) ? dir + name : dir + sep + name;
+      try {
+        if (Deno.statSync(path).isFile) return path;
+      } catch {
+        // not here
+      }
+    }
+    const parent = parentDir(dir);
+    if (parent === dir || parent === ".") return null;
+    dir = parent;
+  }
 }
 
 /** The default file for this program, or why there is none. */
 export async function defaultPath(): Promise<string | { reason: string }> {
   const base = userCacheDir();
   if (base === null) return { reason: "the user cache directory is unknown (no --allow-env?)" };
-  const main = Deno.mainModule;
-  const name = (main.split(/[\\/]/).pop() ?? "main").replace(/\.[^.]*$/, "")
-    .replace(/[^A-Za-z0-9._-]/g, "_").slice(0, 40) || "main";
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(main));
+  const { by, key } = storageKey();
+  const named = by === "location"
+    ? new URL(key).host
+    : by === "config"
+    ? key.split(/[\\/]/).slice(-2, -1)[0] ?? "config"
+    : (key.split(/[\\/]/).pop() ?? "main").replace(/\.[^.]*$/, "");
+  const name = named.replace(/[^A-Za-z0-9._-]/g, "_").slice(0, 40) || "main";
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(`${by}:${key}`));
   const hash = Array.from(
     new Uint8Array(digest).subarray(0, 6),
     (b) => b.toString(16).padStart(2, "0"),

@@ -15,6 +15,7 @@ import { commitWithRetry, retryLocked } from "./atomic_retry.ts";
 import type { EntryKey } from "./entry_key.ts";
 import { isEntry } from "./stored_entry.ts";
 import { keys, ROOT } from "./store_layout.ts";
+import type { StoreKv } from "./store_kv.ts";
 
 /** A hit updates the LRU order at most this often per entry and process. */
 const TOUCH_INTERVAL_MS = 1_000;
@@ -38,7 +39,11 @@ export function numberOr0(value: unknown): number {
 }
 
 /** Removes entries, least recently used first, until the total is within `maxSize`. */
-export async function evict(kv: Deno.Kv, maxSize: number): Promise<void> {
+export async function evict(
+  kv: StoreKv,
+  maxSize: number,
+  onDrop?: (bytes: number) => void,
+): Promise<void> {
   for (let round = 0; round < 10_000; round++) {
     const total = numberOr0((await kv.get(keys.total)).value);
     if (total <= maxSize) return;
@@ -49,7 +54,7 @@ export async function evict(kv: Deno.Kv, maxSize: number): Promise<void> {
         await retryLocked(() => kv.delete(item.key));
         continue;
       }
-      if (await removeEntry(kv, { url, variant }, t)) progressed = true;
+      if (await removeEntry(kv, { url, variant }, t, undefined, onDrop)) progressed = true;
       const now = numberOr0((await kv.get(keys.total)).value);
       if (now <= maxSize) return;
     }
@@ -64,15 +69,18 @@ export async function evict(kv: Deno.Kv, maxSize: number): Promise<void> {
  * Removes the entry at `key` with its LRU records and cost; with `orderT`,
  * only the LRU record at that time (and the entry when the record is
  * current); with `versionstamp`, only that version of the entry. Its chunks
- * are marked for deletion after the grace period.
+ * are marked for deletion after the grace period; `onDrop` is told their size.
  */
 export async function removeEntry(
-  kv: Deno.Kv,
+  kv: StoreKv,
   key: EntryKey,
   orderT?: number,
   versionstamp?: string,
+  onDrop?: (bytes: number) => void,
 ): Promise<boolean> {
-  return await commitWithRetry(async () => {
+  let dropped = 0;
+  const removed = await commitWithRetry(async () => {
+    dropped = 0;
     const [entry, use, total] = await kv.getMany<[unknown, Use, number]>([
       keys.entry(key),
       keys.use(key),
@@ -91,14 +99,17 @@ export async function removeEntry(
       op.set(keys.total, Math.max(0, numberOr0(total.value) - use.value.cost));
     }
     if (isEntry(entry.value) && entry.value.chunks > 0) {
-      op.set(keys.garbage(entry.value.id), { t: Date.now() });
+      op.set(keys.garbage(entry.value.id), { t: Date.now(), size: entry.value.size });
+      dropped = entry.value.size;
     }
     return { op };
   }).catch(() => false);
+  if (removed && dropped > 0) onDrop?.(dropped);
+  return removed;
 }
 
 /** Recomputes `total` from the LRU records when no writer changed it meanwhile. */
-export async function repairTotal(kv: Deno.Kv): Promise<void> {
+export async function repairTotal(kv: StoreKv): Promise<void> {
   await commitWithRetry(async () => {
     const total = await kv.get<number>(keys.total);
     let sum = 0;
@@ -116,7 +127,7 @@ export async function repairTotal(kv: Deno.Kv): Promise<void> {
  * written by one background loop.
  */
 export class TouchQueue {
-  readonly #kv: Deno.Kv;
+  readonly #kv: StoreKv;
   readonly #background: (task: () => Promise<unknown>) => void;
   readonly #closed: () => boolean;
   readonly #touches = new Map<string, { key: EntryKey; t: number }>();
@@ -129,7 +140,7 @@ export class TouchQueue {
    * @param closed `true` once the database is closed: the loop stops
    */
   constructor(
-    kv: Deno.Kv,
+    kv: StoreKv,
     background: (task: () => Promise<unknown>) => void,
     closed: () => boolean,
   ) {

@@ -13,8 +13,8 @@
  *   ever be reused (a freshness lifetime, or a validator to revalidate with);
  * - a response to a request with `Authorization` is stored only when the
  *   response explicitly allows it (`public`, `private`, `must-revalidate` or
- *   `s-maxage`), as RFC 9111 §3.5 asks of shared caches: a client cache can
- *   be shared by several users of one program, so it is conservative here;
+ *   `s-maxage`), as RFC 9111 §3.5 asks of shared caches; and it is only
+ *   ever served to requests with the same credentials (`scope.ts`);
  * - a non-error response to an unsafe method invalidates the stored
  *   responses for its URL (and a same-origin `Location`/`Content-Location`),
  *   RFC 9111 §4.4.

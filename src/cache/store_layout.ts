@@ -13,6 +13,7 @@
  * | `u, url, variant` | `{ t, cost }`: last use and counted bytes of the entry |
  * | `o, t, url, variant` | the LRU order: listed oldest first |
  * | `total` | bytes counted for all entries |
+ * | `probe` | when a degraded store was last probed |
  *
  * @module
  */
@@ -40,4 +41,5 @@ export const keys = {
   pending: (id: string): Key => [...ROOT, "p", id],
   garbage: (id: string): Key => [...ROOT, "g", id],
   total: [...ROOT, "total"] as Key,
+  probe: [...ROOT, "probe"] as Key,
 };

@@ -32,6 +32,8 @@ export interface StoredEntry {
   readonly cost: number;
   /** `Date.now()` when stored. */
   readonly stored: number;
+  /** Credentials and route of the request it answered (see `scope.ts`); `""` for none. */
+  readonly scope: string;
 }
 
 /** The entry fields a writer provides; the store adds id, body layout and cost. */
@@ -58,5 +60,6 @@ export function isEntry(value: unknown): value is StoredEntry {
   if (!Number.isSafeInteger(e.chunks) || e.chunks < 0) return false;
   if (e.chunks === 0 && e.size > 0 && !(e.body instanceof Uint8Array)) return false;
   if (e.chunks > 0 && e.chunks !== Math.ceil(e.size / CHUNK_SIZE)) return false;
-  return typeof e.cost === "number" && typeof e.stored === "number";
+  return typeof e.cost === "number" && typeof e.stored === "number" &&
+    typeof e.scope === "string";
 }

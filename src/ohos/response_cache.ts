@@ -45,6 +45,19 @@ export interface ResponseCacheOptions {
   maxSize?: number;
   /** Largest response body stored, in bytes; a quarter of the size bound by default. */
   maxEntrySize?: number;
+  /**
+   * The longest any read or write of the store may take, in ms (default
+   * 1000). A store that misses it is used no more until a background probe
+   * finds it answering again; meanwhile requests go to the origin.
+   */
+  storeTimeout?: number;
+  /**
+   * `true`: a store that cannot be opened (no `--unstable-kv`, a bad token,
+   * a server that refuses or cannot be reached) is an error — every request
+   * that would use the cache fails with it (2300999), and so does `flush()` —
+   * instead of one warning on stderr and requests running uncached.
+   */
+  required?: boolean;
 }
 
 /**
@@ -182,7 +195,17 @@ export function createHttpResponseCache(
   if (location !== undefined && (typeof location !== "string" || location === "")) {
     throw parameterError(`'options.location' must be a non-empty string`);
   }
-  startCache({ maxSize, maxEntrySize, location });
+  const storeTimeout = checkSize("options.storeTimeout", options?.storeTimeout, 2_147_483_647);
+  if (storeTimeout === 0) throw parameterError("'options.storeTimeout' must be at least 1");
+  const required = options?.required;
+  if (required !== undefined && typeof required !== "boolean") {
+    throw parameterError("'options.required' must be a boolean");
+  }
+  try {
+    startCache({ maxSize, maxEntrySize, location, storeTimeout, required });
+  } catch (error) {
+    throw toBusinessError(error);
+  }
   return new HttpResponseCache();
 }
 
