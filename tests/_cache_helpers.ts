@@ -89,6 +89,8 @@ export interface ChildResult {
   sha256: string;
   size: number;
   fromCache: boolean;
+  /** How long the request took in the child. */
+  ms: number;
   error?: string;
 }
 
@@ -96,10 +98,20 @@ export interface ChildResult {
 export interface ChildJob {
   location: string;
   maxSize?: number;
-  /** Requests in order; `stream` uses requestInStream. */
-  requests: Array<{ url: string; stream?: boolean }>;
+  storeTimeout?: number;
+  required?: boolean;
+  /**
+   * Steps in order: requests (`stream` uses requestInStream); `mark` writes
+   * the cache info to a file; `wait` waits until a file exists; `healthy`
+   * waits until the store is no longer degraded.
+   */
+  requests: Array<
+    { url: string; stream?: boolean } | { mark: string } | { wait: string } | { healthy: true }
+  >;
   /** Print a `chunk <n>` line per dataReceive (for the kill test). */
   progress?: boolean;
+  /** End with `delete()` instead of `close()`. */
+  end?: "close" | "delete";
 }
 
 /** Where a child runs, and which program it is (the child script by default). */
@@ -133,13 +145,21 @@ export function spawnChild(
   }).spawn();
 }
 
+/** What a child printed: a result per request, the cache info, flush()'s error, its stderr. */
+export interface ChildOutput {
+  results: ChildResult[];
+  info: Record<string, unknown>;
+  flushError: unknown;
+  stderr: string;
+}
+
 /** Runs a child to its end and parses its results (the last stdout line). */
 export async function runChild(
   job: ChildJob,
   extraArgs: string[] = [],
   env: Record<string, string> = {},
   place: ChildPlace = {},
-): Promise<{ results: ChildResult[]; info: Record<string, unknown> }> {
+): Promise<ChildOutput> {
   const child = spawnChild(job, extraArgs, env, place);
   const timer = setTimeout(() => child.kill("SIGKILL"), 60_000);
   try {
@@ -148,7 +168,7 @@ export async function runChild(
     const err = new TextDecoder().decode(stderr);
     if (code !== 0) throw new Error(`child exited ${code}\n${out}\n${err}`);
     const last = out.trim().split("\n").pop()!;
-    return JSON.parse(last);
+    return { ...JSON.parse(last), stderr: err };
   } finally {
     clearTimeout(timer);
   }

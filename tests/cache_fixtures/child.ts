@@ -1,7 +1,9 @@
 // A separate `deno run` process that uses the response cache: started by the
 // cache tests with one JSON argument (see ChildJob in ../_cache_helpers.ts).
 // It prints `chunk <bytes>` lines while streaming when asked, then one JSON
-// line with a result per request and the cache info.
+// line with a result per request and the cache info. Steps other than
+// requests coordinate with the test through files: `mark` creates one,
+// `wait` waits for one, `healthy` waits until the store is no longer degraded.
 // deno-lint-ignore-file no-console
 
 import http from "../../mod.ts";
@@ -9,18 +11,40 @@ import http from "../../mod.ts";
 interface Job {
   location: string;
   maxSize?: number;
-  requests: Array<{ url: string; stream?: boolean }>;
+  storeTimeout?: number;
+  required?: boolean;
+  requests: Array<
+    { url: string; stream?: boolean } | { mark: string } | { wait: string } | { healthy: true }
+  >;
   progress?: boolean;
+  /** "delete": end with cache.delete() instead of close(). */
+  end?: "close" | "delete";
 }
 
 const job = JSON.parse(Deno.args[0]!) as Job;
 const cache = http.createHttpResponseCache(undefined, {
   ...(job.location ? { location: job.location } : {}), // "" for the default location
   ...(job.maxSize !== undefined ? { maxSize: job.maxSize } : {}),
+  ...(job.storeTimeout !== undefined ? { storeTimeout: job.storeTimeout } : {}),
+  ...(job.required !== undefined ? { required: job.required } : {}),
 });
 const req = http.createHttp();
 const results = [];
-for (const { url, stream } of job.requests) {
+for (const step of job.requests) {
+  if ("mark" in step) {
+    await Deno.writeTextFile(step.mark, JSON.stringify(await cache.info()));
+    continue;
+  }
+  if ("wait" in step) {
+    while (!await exists(step.wait)) await new Promise((r) => setTimeout(r, 20));
+    continue;
+  }
+  if ("healthy" in step) {
+    while ((await cache.info()).degraded) await new Promise((r) => setTimeout(r, 50));
+    continue;
+  }
+  const { url, stream } = step;
+  const started = performance.now();
   try {
     if (stream) {
       const chunks: Uint8Array[] = [];
@@ -40,7 +64,14 @@ for (const { url, stream } of job.requests) {
       req.off("dataReceive", onData);
       req.off("headersReceive", onHeaders);
       const body = concat(chunks, received);
-      results.push({ url, status, size: body.byteLength, sha256: await sha256(body), fromCache });
+      results.push({
+        url,
+        status,
+        size: body.byteLength,
+        sha256: await sha256(body),
+        fromCache,
+        ms: performance.now() - started,
+      });
     } else {
       const res = await req.request(url, { expectDataType: http.HttpDataType.ARRAY_BUFFER });
       const body = new Uint8Array(res.result as ArrayBuffer);
@@ -50,6 +81,7 @@ for (const { url, stream } of job.requests) {
         size: body.byteLength,
         sha256: await sha256(body),
         fromCache: res.performanceTiming.fromCache === true,
+        ms: performance.now() - started,
       });
     }
   } catch (error) {
@@ -59,15 +91,27 @@ for (const { url, stream } of job.requests) {
       size: 0,
       sha256: "",
       fromCache: false,
+      ms: performance.now() - started,
       error: JSON.stringify(error),
     });
   }
 }
 req.destroy();
-await cache.flush();
+let flushError: unknown = null;
+await cache.flush().catch((error) => flushError = error);
 const info = await cache.info();
-await cache.close();
-console.log(JSON.stringify({ results, info }));
+if (job.end === "delete") await cache.delete();
+else await cache.close();
+console.log(JSON.stringify({ results, info, flushError }));
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 function concat(chunks: Uint8Array[], size: number): Uint8Array {
   const out = new Uint8Array(size);
