@@ -218,7 +218,8 @@ export class Http1Transport implements Transport {
       });
       stream = decodeBody(stream, response.contentEncoding);
     }
-    const noBody = method === "HEAD" || response.status === 204 || response.status === 304;
+    const noBody = method === "HEAD" || response.status === 204 || response.status === 304 ||
+      (method === "CONNECT" && response.status < 300);
     return {
       status: response.status,
       statusText: response.statusText,
