@@ -233,6 +233,14 @@ export class SocksRelay {
           `no connection to ${label(attempt)} within ${route.connectTimeout} ms (${
             phaseReached(attempt)
           })`,
+          {
+            details: {
+              limit: "connect-time",
+              max: route.connectTimeout,
+              phase: attempt.tcp === null ? "connect" : "tls",
+              transport: "relay",
+            },
+          },
         );
         abort.abort(attempt.failure);
         closeQuietly(client);
@@ -258,6 +266,7 @@ export class SocksRelay {
         attempt.failure ??= new NetError(
           "CONNECT_FAILED",
           `${label(attempt)}: ${error instanceof Error ? error.message : String(error)}`,
+          { cause: error, details: { phase: "connect", transport: "relay" } },
         );
         await reply(client, abort.signal.aborted ? REPLY_TTL_EXPIRED : REPLY_REFUSED);
         return;

@@ -97,11 +97,23 @@ export class Deadline {
   /** Called by the clock: cuts the exchange when a limit has passed. */
   check(now: number): void {
     if (now >= this.totalAt) {
-      this.#cut(new NetError("TIMEOUT", `no complete response within ${this.#totalMs} ms`));
+      this.#cut(
+        new NetError("TIMEOUT", `no complete response within ${this.#totalMs} ms`, {
+          details: { limit: "total-time", max: this.#totalMs },
+        }),
+      );
     } else if (now >= this.connectAt) {
-      this.#cut(new NetError("TIMEOUT", `no response head within ${this.#connectMs} ms`));
+      this.#cut(
+        new NetError("TIMEOUT", `no response head within ${this.#connectMs} ms`, {
+          details: { limit: "connect-time", max: this.#connectMs, phase: "headers" },
+        }),
+      );
     } else if (this.#idleMs > 0 && now - this.#lastActivity >= this.#idleMs) {
-      this.#cut(new NetError("TIMEOUT", `no progress for ${this.#idleMs} ms`));
+      this.#cut(
+        new NetError("TIMEOUT", `no progress for ${this.#idleMs} ms`, {
+          details: { limit: "idle-time", max: this.#idleMs },
+        }),
+      );
     }
   }
 

@@ -1,0 +1,224 @@
+// The transport router (src/core/router.ts): which transport carries a hop,
+// that every method (TRACE included) gets its request's proxy and trust, and
+// that a request needing what the chosen transport cannot do is refused with
+// NOT_SUPPORTED naming the option, never sent without it.
+
+import assert from "node:assert/strict";
+import http from "../ohos.ts";
+import { NetError } from "../src/core/errors.ts";
+import { FetchTransport } from "../src/core/fetch_transport.ts";
+import type { CoreRequest, TransportOptions } from "../src/core/request.ts";
+import { TransportRouter } from "../src/core/router.ts";
+import { rawSocketTransport } from "../src/core/socket_transport.ts";
+import { systemResolver } from "../src/core/dns.ts";
+import type { TlsControl, Transport, TransportSettings } from "../src/core/transport.ts";
+import { createHttp, failure } from "./_helpers.ts";
+import { makePki, startTinyproxy } from "./_transport_servers.ts";
+
+const DIRECT: TransportOptions = {
+  caPath: null,
+  clientCert: null,
+  proxy: "direct",
+  dns: null,
+  exactConnectTimeout: false,
+};
+
+function request(init: Partial<CoreRequest> = {}): CoreRequest {
+  return {
+    url: new URL("http://127.0.0.1:1/"),
+    method: "GET",
+    headers: new Headers(),
+    body: null,
+    totalTimeout: 0,
+    connectTimeout: 0,
+    maxBodySize: 1 << 20,
+    protocol: "auto",
+    maxRedirects: 0,
+    bodyMode: "buffer",
+    priority: 1,
+    cookies: null,
+    startTime: performance.now(),
+    signal: null,
+    ...init,
+  };
+}
+
+async function kindOf(router: TransportRouter, req: CoreRequest): Promise<string> {
+  const routed = router.route(req, req.url);
+  return (routed instanceof Promise ? await routed : routed).kind;
+}
+
+function refusal(fn: () => unknown): NetError {
+  try {
+    fn();
+  } catch (error) {
+    assert.ok(error instanceof NetError, String(error));
+    return error;
+  }
+  throw new Error("expected a refusal");
+}
+
+const PINNED: TlsControl = {
+  pins: ["AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="],
+  verify: "system",
+  minVersion: null,
+  maxVersion: null,
+  ciphers: null,
+  serverName: null,
+  partialChain: false,
+};
+
+Deno.test("router: which transport carries a hop", async () => {
+  const router = new TransportRouter();
+  // Recorded, not sent: a stand-in for the socket transport.
+  const stand: Transport = {
+    kind: "socket",
+    send: () => Promise.reject(new Error("unused")),
+    close() {},
+  };
+  router.register("socket", () => stand);
+  try {
+    const plain = router.route(request(), new URL("http://127.0.0.1:1/"));
+    assert.ok(plain instanceof FetchTransport, "the default path: no promise, no lookup");
+    assert.equal(plain.kind, "fetch");
+    assert.equal(plain.client, undefined);
+    for (const method of ["TRACE", "TRACK", "CONNECT", "trace"]) {
+      assert.equal(await kindOf(router, request({ method })), "socket", method);
+    }
+    const tls = { ...DIRECT, tls: PINNED };
+    assert.equal(await kindOf(router, request({ transport: tls })), "socket");
+    assert.equal(
+      await kindOf(router, request({ transport: { ...DIRECT, prefer: "socket" } })),
+      "socket",
+    );
+    const servers = { ...DIRECT, dns: { servers: [{ address: "127.0.0.1", port: 53 }] } };
+    assert.equal(await kindOf(router, request({ transport: servers })), "relay");
+    assert.equal(
+      await kindOf(router, request({ transport: { ...DIRECT, addressFamily: 4 } })),
+      "relay",
+    );
+    const exact = request({
+      transport: { ...DIRECT, exactConnectTimeout: true },
+      connectTimeout: 1_000,
+      totalTimeout: 5_000,
+    });
+    assert.equal(await kindOf(router, exact), "relay");
+    assert.equal(
+      await kindOf(router, request({ transport: { ...DIRECT, prefer: "relay" } })),
+      "relay",
+    );
+    assert.equal(await kindOf(router, request({ transport: DIRECT })), "fetch");
+  } finally {
+    router.close();
+  }
+});
+
+Deno.test("router: a forced transport that cannot honour the request refuses it, naming the option", () => {
+  const router = new TransportRouter();
+  try {
+    const servers = { ...DIRECT, dns: { servers: [{ address: "127.0.0.1", port: 53 }] } };
+    const dns = refusal(() =>
+      router.route(
+        request({ transport: { ...servers, prefer: "fetch" } }),
+        new URL("http://a.test/"),
+      )
+    );
+    assert.equal(dns.code, "NOT_SUPPORTED");
+    assert.equal(dns.details.field, "dns");
+    const trace = refusal(() =>
+      router.route(
+        request({ method: "TRACE", transport: { ...DIRECT, prefer: "fetch" } }),
+        new URL("http://a.test/"),
+      )
+    );
+    assert.equal(trace.details.field, "method");
+    const proxied = {
+      ...DIRECT,
+      proxy: { url: new URL("http://127.0.0.1:3128"), exclusionList: [], credentials: null },
+      prefer: "relay" as const,
+    };
+    assert.equal(
+      refusal(() => router.route(request({ transport: proxied }), new URL("http://a.test/")))
+        .details.field,
+      "proxy",
+    );
+  } finally {
+    router.close();
+  }
+});
+
+Deno.test("router: the raw socket transport refuses what it cannot do (TLS control, SOCKS, HTTP/2)", async () => {
+  const settings = (init: Partial<TransportSettings>): TransportSettings => ({
+    protocol: "auto",
+    options: DIRECT,
+    proxy: "direct",
+    connectTimeout: 0,
+    ...init,
+  });
+  const context = { resolver: systemResolver };
+  const refused = async (init: Partial<TransportSettings>) => {
+    try {
+      await rawSocketTransport(settings(init), context);
+    } catch (error) {
+      assert.ok(error instanceof NetError);
+      assert.equal(error.code, "NOT_SUPPORTED");
+      return error.details.field;
+    }
+    throw new Error("expected NOT_SUPPORTED");
+  };
+  assert.equal(await refused({ options: { ...DIRECT, tls: PINNED } }), "tls");
+  const socks = { url: new URL("socks5://127.0.0.1:1080"), exclusionList: [], credentials: null };
+  assert.equal(await refused({ proxy: socks }), "proxy");
+  assert.equal(await refused({ protocol: "http2" }), "protocol");
+  // The runtime's defaults are no TLS control: accepted.
+  const defaults: TlsControl = { ...PINNED, pins: [] };
+  const ok = await rawSocketTransport(settings({ options: { ...DIRECT, tls: defaults } }), context);
+  assert.equal(ok.kind, "socket");
+  ok.close();
+});
+
+Deno.test("router: TRACE goes through the request's HTTP proxy (absolute form; CONNECT for https)", async () => {
+  await using pki = await makePki();
+  if (!pki) return;
+  await using proxy = await startTinyproxy();
+  if (!proxy) return;
+  const seen: string[] = [];
+  const answer = (req: Request) => {
+    seen.push(`${req.method} ${new URL(req.url).pathname}`);
+    return new Response(`${req.method} echoed`, { headers: { "content-type": "message/http" } });
+  };
+  await using target = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, answer);
+  await using secure = Deno.serve({
+    hostname: "127.0.0.1",
+    port: 0,
+    onListen() {},
+    cert: await Deno.readTextFile(pki.serverPem),
+    key: await Deno.readTextFile(pki.serverKey),
+  }, answer);
+  const usingProxy = { host: "127.0.0.1", port: proxy.port };
+  using req = createHttp();
+  const plainUrl = `http://127.0.0.1:${target.addr.port}/trace`;
+  const res = await req.request(plainUrl, { method: http.RequestMethod.TRACE, usingProxy });
+  assert.equal(res.responseCode, 200);
+  assert.equal(res.result, "TRACE echoed");
+  const tls = await req.request(`https://127.0.0.1:${secure.addr.port}/trace-tls`, {
+    method: http.RequestMethod.TRACE,
+    usingProxy,
+    caPath: pki.caPem,
+  });
+  assert.equal(tls.result, "TRACE echoed");
+  const logged = await proxy.requests();
+  assert.ok(logged.includes(`TRACE ${plainUrl}`), logged.join("\n"));
+  assert.ok(logged.includes(`CONNECT 127.0.0.1:${secure.addr.port}`), logged.join("\n"));
+  assert.deepEqual(seen, ["TRACE /trace", "TRACE /trace-tls"]);
+
+  // Without the CA the tunnelled TLS fails verification: the trust setting applied to TRACE too.
+  const untrusted = await failure(
+    req.request(`https://127.0.0.1:${secure.addr.port}/trace-tls`, {
+      method: http.RequestMethod.TRACE,
+      usingProxy,
+    }),
+  );
+  assert.equal(untrusted.code, 2300060, untrusted.message);
+  assert.equal(seen.length, 2, "nothing reached the server without trust");
+});
