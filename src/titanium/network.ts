@@ -187,6 +187,22 @@ export class Network {
     return Network.networkTypeName;
   }
   /**
+   * The same as reading {@linkcode Network.bubbleParent}.
+   *
+   * @returns `bubbleParent`
+   */
+  static getBubbleParent(): boolean {
+    return Network.bubbleParent;
+  }
+  /**
+   * The same as setting {@linkcode Network.bubbleParent}.
+   *
+   * @param bubbleParent the new value
+   */
+  static setBubbleParent(bubbleParent: boolean): void {
+    Network.bubbleParent = bubbleParent;
+  }
+  /**
    * The same as {@linkcode Network.apiName}.
    *
    * @returns `"Ti.Network"`

@@ -1,8 +1,8 @@
 /**
  * `Ti` (also exported as `Titanium`): the namespace a Titanium app reads
- * its modules from. Only `Ti.Network` exists here; it works as values
- * (`Ti.Network.createHTTPClient()`) and as types
- * (`let c: Ti.Network.HTTPClient`).
+ * its modules from. `Ti.Network` and `Ti.API` (logging) exist here;
+ * `Ti.Network` works as values (`Ti.Network.createHTTPClient()`) and as
+ * types (`let c: Ti.Network.HTTPClient`).
  *
  * @example Usage
  * ```ts
@@ -15,3 +15,4 @@
  */
 
 export { Network } from "./network.ts";
+export { API } from "./api.ts";
