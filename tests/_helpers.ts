@@ -114,7 +114,45 @@ export function closedPort(): number {
   return port;
 }
 
-/** Fails under CI=true when a required server binary is missing; otherwise tells the test to skip. */
+/** Where Debian's python3-httpbin lives (`startHttpbin`). */
+export const HTTPBIN = "/usr/lib/python3/dist-packages/httpbin/core.py";
+
+/**
+ * The test options of a test that starts these server binaries: when one is
+ * missing the test is reported as ignored (Deno's `ignore:`), never passed
+ * silently; with `CI=true` it runs anyway and fails on the missing binary
+ * (`requireBinary`).
+ */
+export function needs(...paths: string[]): { ignore: boolean } {
+  if (Deno.env.get("CI") === "true") return { ignore: false };
+  return { ignore: !paths.every(exists) };
+}
+
+/**
+ * `Deno.test` for tests that start these server binaries (see {@linkcode needs}).
+ * Files group them as `const test = { proxy: testWith(TINYPROXY) }` and
+ * register with `test.proxy("name", async () => …)`.
+ */
+export function testWith(
+  ...paths: string[]
+): (name: string, fn: (t: Deno.TestContext) => void | Promise<void>) => void {
+  const options = needs(...paths);
+  return (name, fn) => Deno.test({ name, fn, ...options });
+}
+
+function exists(path: string): boolean {
+  try {
+    Deno.statSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Fails under CI=true when a required server binary is missing; otherwise
+ * tells the test to skip (the test itself is registered with {@linkcode testWith}).
+ */
 export function requireBinary(path: string): boolean {
   try {
     Deno.statSync(path);
@@ -131,7 +169,7 @@ export function requireBinary(path: string): boolean {
 export async function startHttpbin(): Promise<
   { url: string; [Symbol.asyncDispose](): Promise<void> } | null
 > {
-  if (!requireBinary("/usr/lib/python3/dist-packages/httpbin/core.py")) return null;
+  if (!requireBinary(HTTPBIN)) return null;
   const port = closedPort();
   const child = new Deno.Command("/usr/bin/python3", {
     args: ["-m", "httpbin.core", "--host", "127.0.0.1", "--port", String(port)],

@@ -6,14 +6,16 @@
 import assert from "node:assert/strict";
 import {
   closedPort,
+  HTTPBIN,
   rawServer,
   readHead,
   requireBinary,
   serve,
   startHttpbin,
+  testWith,
   write,
 } from "./_helpers.ts";
-import { certDir, makeServerCertificate } from "./_tls.ts";
+import { certDir, makeServerCertificate, OPENSSL } from "./_tls.ts";
 
 const ROOT = new URL("../", import.meta.url);
 const CLI = new URL("cli.ts", ROOT).pathname;
@@ -187,6 +189,13 @@ function redraws(screen: string): string[] {
 
 // ---------------------------------------------------------------------------------------------
 // Help and usage errors
+
+/** Tests that start server binaries: ignored when one is missing, failed under CI=true. */
+const test = {
+  httpbin: testWith(HTTPBIN),
+  tls: testWith(OPENSSL),
+  tty: testWith(SCRIPT),
+};
 
 Deno.test("cli: --help lists every option with an example and exits 0", async () => {
   const { code, out, stderr } = await netstack(["--help"]);
@@ -386,7 +395,7 @@ Deno.test("cli: -C - continues a partial FILE; a server ignoring Range sends it 
 // ---------------------------------------------------------------------------------------------
 // Requests: bodies, headers, uploads
 
-Deno.test("cli: -F uploads fields and streamed files as multipart, echoed by httpbin", async () => {
+test.httpbin("cli: -F uploads fields and streamed files as multipart, echoed by httpbin", async () => {
   await using httpbin = await startHttpbin();
   if (!httpbin) return;
   await using tmp = await tempDir();
@@ -411,7 +420,7 @@ Deno.test("cli: -F uploads fields and streamed files as multipart, echoed by htt
   assert.ok(Number(echo.headers["Content-Length"]) > 2 * text.length, "sent with a length");
 });
 
-Deno.test("cli: -d, --data-binary, --json, -H and -X reach the server as given", async () => {
+test.httpbin("cli: -d, --data-binary, --json, -H and -X reach the server as given", async () => {
   await using httpbin = await startHttpbin();
   if (!httpbin) return;
   await using tmp = await tempDir();
@@ -687,7 +696,7 @@ Deno.test("cli: --proxy sends through the proxy, --noproxy bypasses it, HTTP_PRO
   assertOneLine(dead.stderr, /\[230000[57]\]/);
 });
 
-Deno.test("cli: --cacert trusts a private CA; without it the certificate is refused (60)", async () => {
+test.tls("cli: --cacert trusts a private CA; without it the certificate is refused (60)", async () => {
   await using tmp = await certDir("netstack_cli_");
   if (!tmp) return;
   const { ca, cert, key } = await makeServerCertificate(tmp.path, "IP:127.0.0.1");
@@ -727,7 +736,7 @@ Deno.test("cli: --cache=DIR answers the second run from the KV cache", async () 
 // ---------------------------------------------------------------------------------------------
 // The progress bar, through a pseudo-terminal
 
-Deno.test("cli: the progress bar renders on a terminal and ends at 100%", async () => {
+test.tty("cli: the progress bar renders on a terminal and ends at 100%", async () => {
   if (!requireBinary(SCRIPT)) return;
   await using server = slowServer(8, 128 * 1024, 60, true);
   await using tmp = await tempDir();
@@ -742,7 +751,7 @@ Deno.test("cli: the progress bar renders on a terminal and ends at 100%", async 
   assert.equal((await Deno.stat(`${dir}/f.bin`)).size, 8 * 128 * 1024);
 });
 
-Deno.test("cli: a spinner when the length is unknown; an upload bar; silent with -s", async () => {
+test.tty("cli: a spinner when the length is unknown; an upload bar; silent with -s", async () => {
   if (!requireBinary(SCRIPT)) return;
   await using tmp = await tempDir();
   const dir = tmp.path;

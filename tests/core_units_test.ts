@@ -12,7 +12,7 @@ import { SocksRelay } from "../src/core/relay.ts";
 import type { Resolver } from "../src/core/dns.ts";
 import type { ProxyServer, TransportOptions } from "../src/core/request.ts";
 import { Deadline } from "../src/core/timeouts.ts";
-import { closedPort, rawServer, readHead, write } from "./_helpers.ts";
+import { closedPort, needs, rawServer, readHead, requireBinary, write } from "./_helpers.ts";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -401,4 +401,22 @@ Deno.test("errors: details and cause travel with the code; classification record
   assert.equal(classified.code, "CONNECT_FAILED");
   assert.equal(classified.details.phase, "connect");
   assert.ok(classified.cause, "the runtime's error stays reachable");
+});
+
+// ---------------------------------------------------------------- the test helper for server binaries
+
+Deno.test("test helper: a missing server binary ignores the test; with CI=true it runs and fails", () => {
+  const saved = Deno.env.get("CI");
+  try {
+    Deno.env.delete("CI");
+    assert.deepEqual(needs("/nonexistent/server-binary"), { ignore: true });
+    assert.deepEqual(needs(Deno.execPath()), { ignore: false });
+    assert.equal(requireBinary("/nonexistent/server-binary"), false);
+    Deno.env.set("CI", "true");
+    assert.deepEqual(needs("/nonexistent/server-binary"), { ignore: false });
+    assert.throws(() => requireBinary("/nonexistent/server-binary"), /is missing/);
+  } finally {
+    if (saved === undefined) Deno.env.delete("CI");
+    else Deno.env.set("CI", saved);
+  }
 });

@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import http from "../ohos.ts";
 import { optionReference } from "../src/ohos/option_table.ts";
-import { createHttp, failure, serve, startHttpbin } from "./_helpers.ts";
+import { createHttp, failure, HTTPBIN, serve, startHttpbin, testWith } from "./_helpers.ts";
 
 interface Seen {
   method: string;
@@ -28,6 +28,11 @@ function recorder(respond?: (request: Request) => Response) {
   });
   return Object.assign(server, { seen });
 }
+
+/** Tests that start server binaries: ignored when one is missing, failed under CI=true. */
+const test = {
+  httpbin: testWith(HTTPBIN),
+};
 
 Deno.test("XTS: priority 0.5, 1001 and 0, expectDataType 3 are tolerated (200)", async () => {
   await using server = recorder();
@@ -64,7 +69,7 @@ Deno.test("maxLimit above 100 MiB is clamped, not refused", async () => {
   assert.equal(res.responseCode, 200);
 });
 
-Deno.test("PATCH, customMethod and queryParams against httpbin", async (t) => {
+test.httpbin("PATCH, customMethod and queryParams against httpbin", async (t) => {
   await using bin = await startHttpbin();
   if (!bin) return void t.step({ name: "python3-httpbin missing", ignore: true, fn() {} });
   using req = createHttp();
@@ -96,7 +101,7 @@ Deno.test("PATCH, customMethod and queryParams against httpbin", async (t) => {
   assert.equal(result.args.ignored, undefined, "queryParams replaces extraData's query");
 });
 
-Deno.test("maxRedirects against httpbin /redirect/n: 0 returns the 3xx, a low limit fails with 2300047", async (t) => {
+test.httpbin("maxRedirects against httpbin /redirect/n: 0 returns the 3xx, a low limit fails with 2300047", async (t) => {
   await using bin = await startHttpbin();
   if (!bin) return void t.step({ name: "python3-httpbin missing", ignore: true, fn() {} });
   using req = createHttp();

@@ -3,7 +3,7 @@
 // process open. Each script runs in its own `deno run` against a server of this test.
 
 import assert from "node:assert/strict";
-import { requireBinary, serve } from "./_helpers.ts";
+import { needs, serve } from "./_helpers.ts";
 import { DNSMASQ, startDnsmasq } from "./_transport_servers.ts";
 
 const CONFIG = new URL("../deno.json", import.meta.url).pathname;
@@ -55,7 +55,7 @@ Deno.test("a script whose request went through the relay (connectTimeout) exits 
 
 Deno.test({
   name: "a script whose request used dnsServers exits without destroy()",
-  ignore: !requireBinary(DNSMASQ),
+  ...needs(DNSMASQ),
   async fn() {
     await using dns = (await startDnsmasq())!;
     await using server = serve(() => new Response("resolved"));

@@ -12,8 +12,9 @@ import { TransportRouter } from "../src/core/router.ts";
 import { rawSocketTransport } from "../src/core/socket_transport.ts";
 import { systemResolver } from "../src/core/dns.ts";
 import type { TlsControl, Transport, TransportSettings } from "../src/core/transport.ts";
-import { createHttp, failure } from "./_helpers.ts";
-import { makePki, startTinyproxy } from "./_transport_servers.ts";
+import { createHttp, failure, testWith } from "./_helpers.ts";
+import { makePki, startTinyproxy, TINYPROXY } from "./_transport_servers.ts";
+import { OPENSSL } from "./_tls.ts";
 
 const DIRECT: TransportOptions = {
   caPath: null,
@@ -66,6 +67,11 @@ const PINNED: TlsControl = {
   ciphers: null,
   serverName: null,
   partialChain: false,
+};
+
+/** Tests that start server binaries: ignored when one is missing, failed under CI=true. */
+const test = {
+  proxy: testWith(OPENSSL, TINYPROXY),
 };
 
 Deno.test("router: which transport carries a hop", async () => {
@@ -177,7 +183,7 @@ Deno.test("router: the raw socket transport refuses what it cannot do (TLS contr
   ok.close();
 });
 
-Deno.test("router: TRACE goes through the request's HTTP proxy (absolute form; CONNECT for https)", async () => {
+test.proxy("router: TRACE goes through the request's HTTP proxy (absolute form; CONNECT for https)", async () => {
   await using pki = await makePki();
   if (!pki) return;
   await using proxy = await startTinyproxy();

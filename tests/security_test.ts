@@ -6,8 +6,8 @@
 import assert from "node:assert/strict";
 import { Network } from "../mod.ts";
 import type { FailureResponse, HTTPClientProperties, HttpRequestOptions } from "../mod.ts";
-import { closedPort, createHttp, failure, serve } from "./_helpers.ts";
-import { certDir, makeServerCertificate } from "./_tls.ts";
+import { closedPort, createHttp, failure, serve, testWith } from "./_helpers.ts";
+import { certDir, makeServerCertificate, OPENSSL } from "./_tls.ts";
 import { buildStack } from "../src/core/stack.ts";
 import type { CoreRequest } from "../src/core/request.ts";
 
@@ -60,7 +60,12 @@ async function network(
   return outcome;
 }
 
-Deno.test("an https → http redirect is refused on both faces", async (t) => {
+/** Tests that start server binaries: ignored when one is missing, failed under CI=true. */
+const test = {
+  tls: testWith(OPENSSL),
+};
+
+test.tls("an https → http redirect is refused on both faces", async (t) => {
   await using dir = await certDir("security_pki_");
   if (!dir) return;
   const pki = await makeServerCertificate(dir.path);

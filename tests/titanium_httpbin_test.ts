@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { Network } from "../mod.ts";
 import type { FailureResponse, HTTPClient, HTTPClientProperties } from "../mod.ts";
-import { startHttpbin } from "./_helpers.ts";
+import { HTTPBIN, startHttpbin, testWith } from "./_helpers.ts";
 
 let httpbin: { url: string } | null = null;
 
@@ -34,7 +34,12 @@ async function run(
   return { xhr, loaded, error };
 }
 
-Deno.test("HTTPClient against python3-httpbin", async (t) => {
+/** Tests that start server binaries: ignored when one is missing, failed under CI=true. */
+const test = {
+  httpbin: testWith(HTTPBIN),
+};
+
+test.httpbin("HTTPClient against python3-httpbin", async (t) => {
   await using server = await startHttpbin();
   if (!server) return;
   httpbin = server;

@@ -8,8 +8,17 @@ import assert from "node:assert/strict";
 import { ClientPool } from "../src/core/clients.ts";
 import { resolveRequest } from "../src/ohos/options.ts";
 import http from "../ohos.ts";
-import { closedPort, createHttp, failure, rawServer, readHead, write } from "./_helpers.ts";
+import {
+  closedPort,
+  createHttp,
+  failure,
+  rawServer,
+  readHead,
+  testWith,
+  write,
+} from "./_helpers.ts";
 import { makePki } from "./_transport_servers.ts";
+import { OPENSSL } from "./_tls.ts";
 
 type BusinessError = http.BusinessError;
 
@@ -25,7 +34,12 @@ function silentListener() {
   });
 }
 
-Deno.test("transport connectTimeout: cuts the connection phase, not a slow server", async (t) => {
+/** Tests that start server binaries: ignored when one is missing, failed under CI=true. */
+const test = {
+  tls: testWith(OPENSSL),
+};
+
+test.tls("transport connectTimeout: cuts the connection phase, not a slow server", async (t) => {
   await using pki = await makePki();
   if (!pki) return;
   const tls = {

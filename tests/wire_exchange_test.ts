@@ -5,9 +5,14 @@ import assert from "node:assert/strict";
 import { brotliCompressSync, deflateSync, gzipSync } from "node:zlib";
 import { bytesBody, type RequestBody } from "../src/core/body.ts";
 import { NetError } from "../src/core/errors.ts";
-import { serve } from "./_helpers.ts";
+import { serve, testWith } from "./_helpers.ts";
 import { byteServer, latin1, text, wireRequest, wireTransport } from "./_wire_helpers.ts";
-import { certDir, makeCa, makeCert } from "./_tls.ts";
+import { certDir, makeCa, makeCert, OPENSSL } from "./_tls.ts";
+
+/** Tests that start server binaries: ignored when one is missing, failed under CI=true. */
+const test = {
+  tls: testWith(OPENSSL),
+};
 
 Deno.test("wire exchange: any token method, including those fetch refuses", async () => {
   await using server = serve(async (request) =>
@@ -217,7 +222,7 @@ Deno.test("wire exchange: a large body streams through a BYOB reader with backpr
   assert.equal(transport.pool.size, 1);
 });
 
-Deno.test("wire exchange: https with an extra CA, TLS facts, and an untrusted server refused", async () => {
+test.tls("wire exchange: https with an extra CA, TLS facts, and an untrusted server refused", async () => {
   await using dir = await certDir("wire-https");
   if (!dir) return;
   const ca = await makeCa(dir.path, "ca", { cn: "Wire Test CA" });

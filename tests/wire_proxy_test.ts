@@ -10,10 +10,11 @@ import type { ProxyServer, TransportOptions } from "../src/core/request.ts";
 import type { TlsControl } from "../src/core/transport.ts";
 import type { ConnectTarget } from "../src/core/wire/connection.ts";
 import { optionsConnector } from "../src/core/wire/options_connector.ts";
-import { closedPort } from "./_helpers.ts";
-import { makePki, startDnsmasq, startTinyproxy } from "./_transport_servers.ts";
+import { closedPort, testWith } from "./_helpers.ts";
+import { DNSMASQ, makePki, startDnsmasq, startTinyproxy, TINYPROXY } from "./_transport_servers.ts";
 import { text, wireRequest, wireTransport } from "./_wire_helpers.ts";
-import { exchange, spkiPin, startDanted, startTlsServer } from "./_wire_servers.ts";
+import { DANTED, exchange, PYTHON, spkiPin, startDanted, startTlsServer } from "./_wire_servers.ts";
+import { OPENSSL } from "./_tls.ts";
 
 const BASE: TransportOptions = {
   caPath: null,
@@ -59,7 +60,13 @@ async function failure(to: ConnectTarget, options: Partial<TransportOptions>): P
   throw new Error("expected the connection to fail");
 }
 
-Deno.test("wire proxies: CONNECT and absolute form through tinyproxy, with and without credentials", async (t) => {
+/** Tests that start server binaries: ignored when one is missing, failed under CI=true. */
+const test = {
+  dns: testWith(DNSMASQ, OPENSSL, PYTHON, TINYPROXY),
+  dante: testWith(DANTED, OPENSSL, PYTHON),
+};
+
+test.dns("wire proxies: CONNECT and absolute form through tinyproxy, with and without credentials", async (t) => {
   await using pki = await makePki();
   if (!pki) return;
   await using open = await startTinyproxy();
@@ -189,7 +196,7 @@ Deno.test("wire proxies: CONNECT and absolute form through tinyproxy, with and w
   });
 });
 
-Deno.test("wire proxies: SOCKS5 through dante and through a relay that wants credentials", async (t) => {
+test.dante("wire proxies: SOCKS5 through dante and through a relay that wants credentials", async (t) => {
   await using pki = await makePki();
   if (!pki) return;
   await using dante = await startDanted();
