@@ -548,6 +548,15 @@ Deno.test("cli: --max-size exits 63 (declared length and streamed bytes)", async
   assert.equal(fits.code, 0, fits.stderr);
 });
 
+Deno.test("cli: --timing with --max-size exits 63 too (the library's size limit, by its details)", async () => {
+  await using sized = serve(() => new Response(new Uint8Array(200_000)));
+  await using chunked = slowServer(10, 50_000, 0, false);
+  for (const url of [sized.url, chunked.url]) {
+    const { code, stderr } = await netstack(["--timing", "--max-size", "100k", url]);
+    assert.equal(code, 63, stderr);
+  }
+});
+
 Deno.test("cli: --max-redirs exits 47 past the limit; redirects are followed", async () => {
   await using server = serve((request) => {
     const url = new URL(request.url);

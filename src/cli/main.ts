@@ -147,7 +147,7 @@ class Transfer {
   /** Library errors keep their derived exit code; --timing's size limit is --max-size's 63. */
   #classify(error: unknown): CliError {
     const cliError = toCliError(error);
-    if (this.#args.timing && /maxLimit/.test(cliError.message) && cliError.exitCode === 23) {
+    if (this.#args.timing && exceedsSizeLimit(error)) {
       return new CliError(cliError.message, EXIT.FILE_SIZE_EXCEEDED);
     }
     return cliError;
@@ -268,4 +268,13 @@ function removeSignal(listener: () => void): void {
   try {
     Deno.removeSignalListener("SIGINT", listener);
   } catch { /* never added */ }
+}
+
+/**
+ * `true` for the library's body-size limit: a `BusinessError`'s `cause` is
+ * the library's own error, whose `details.limit` names the limit exceeded.
+ */
+function exceedsSizeLimit(error: unknown): boolean {
+  const cause = (error as { cause?: { details?: { limit?: unknown } } } | null)?.cause;
+  return cause?.details?.limit === "body-size";
 }
