@@ -117,8 +117,7 @@ Deno.test("url: no password appears in any message, log line or cause of either 
   const closed = closedPort();
   const script = `
     import http, { Network } from "./mod.ts";
-    import { createPipeline } from "./src/core/pipeline.ts";
-    import { ClientPool } from "./src/core/clients.ts";
+    import { buildStack } from "./src/core/stack.ts";
     const closed = ${closed};
     const raw = ${JSON.stringify(SECRET)};
     const enc = ${JSON.stringify(ENCODED)};
@@ -148,7 +147,8 @@ Deno.test("url: no password appears in any message, log line or cause of either 
       await ti(label + " Network url without scheme", "user:" + pw + "@127.0.0.1:" + closed + "/x");
     }
     await ohos("proxy password", "http://127.0.0.1:" + closed + "/", { usingProxy: { host: "127.0.0.1", port: closed, username: "user", password: raw } });
-    const dispatch = createPipeline(new ClientPool());
+    const stack = buildStack({ cache: null, scheduler: null });
+    const dispatch = stack.dispatch;
     try {
       await dispatch({ url: new URL("http://127.0.0.1:" + closed + "/"), method: "GET", headers: new Headers(), body: null,
         totalTimeout: 5000, connectTimeout: 5000, maxBodySize: 1e6, protocol: "auto", maxRedirects: 5, bodyMode: "buffer",
@@ -156,6 +156,7 @@ Deno.test("url: no password appears in any message, log line or cause of either 
         transport: { caPath: null, clientCert: null, dns: null, exactConnectTimeout: false,
           proxy: { url: new URL("http://127.0.0.1:" + closed), exclusionList: [], credentials: { username: "user", password: raw } } } }, {});
     } catch (e) { show("core cause chain", chain(e)); }
+    stack.close();
   `;
   for (
     const proxy of [
