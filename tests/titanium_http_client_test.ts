@@ -838,57 +838,6 @@ Deno.test("HTTPClient username/password: Basic auth, never sent to another origi
   assert.equal(inUrl.location, `${server.url}/`, "credentials are not part of location");
 });
 
-Deno.test("HTTPClient validatesSecureCertificate = false fails https clearly, not http", async () => {
-  await using server = serve((req) => {
-    if (new URL(req.url).pathname === "/to-https") {
-      return new Response(null, {
-        status: 302,
-        headers: { location: `https://127.0.0.1:${closedPort()}/` },
-      });
-    }
-    return new Response("plain");
-  });
-  const fresh = Network.createHTTPClient();
-  assert.equal(fresh.validatesSecureCertificate, true, "verification is on by default");
-
-  const https = traced({ validatesSecureCertificate: false });
-  assert.equal(https.xhr.validatesSecureCertificate, false);
-  https.xhr.open("GET", `https://127.0.0.1:${closedPort()}/`);
-  await https.xhr.send();
-  assert.equal(https.trace.errors[0]?.code, -1200);
-  assert.match(https.trace.errors[0]!.error, /validatesSecureCertificate = false is not supported/);
-
-  const http = traced({ validatesSecureCertificate: false });
-  http.xhr.open("GET", `${server.url}/`);
-  await http.xhr.send();
-  assert.equal(http.xhr.responseText, "plain");
-
-  const redirected = traced({ validatesSecureCertificate: false });
-  redirected.xhr.open("GET", `${server.url}/to-https`);
-  await redirected.xhr.send();
-  assert.equal(redirected.trace.errors[0]?.code, -1200);
-  assert.match(redirected.trace.errors[0]!.error, /redirect to https:/);
-});
-
-Deno.test("HTTPClient tlsVersion: 1.3 cannot be enforced, bad values are refused", async () => {
-  await using server = serve(() => new Response("plain"));
-  const strict = traced({ tlsVersion: Network.TLS_VERSION_1_3 });
-  strict.xhr.open("GET", `https://127.0.0.1:${closedPort()}/`);
-  await strict.xhr.send();
-  assert.equal(strict.trace.errors[0]?.code, -1200);
-  assert.match(strict.trace.errors[0]!.error, /TLS_VERSION_1_3 cannot be enforced/);
-
-  const lower = traced({ tlsVersion: Network.TLS_VERSION_1_2 });
-  lower.xhr.open("GET", `${server.url}/`);
-  await lower.xhr.send();
-  assert.equal(lower.trace.loads, 1);
-
-  const bad = traced({ tlsVersion: 9 });
-  bad.xhr.open("GET", `${server.url}/`);
-  await bad.xhr.send();
-  assert.equal(bad.trace.errors[0]?.code, -1);
-});
-
 Deno.test("HTTPClient autoEncodeUrl: encodes by default, refuses when false", async () => {
   await using server = serve((req) =>
     new Response(new URL(req.url).pathname + new URL(req.url).search)

@@ -19,9 +19,11 @@ import {
   readMaxResponseSize,
   readMethod,
   readTimeout,
+  readTlsControl,
   readUrl,
   securityManagerRefusal,
   tlsRefusal,
+  tlsTransport,
 } from "./settings.ts";
 
 /** Redirects followed when `autoRedirect` is on (the Fetch standard's limit). */
@@ -77,6 +79,7 @@ export async function prepareRequest(
   const timeout = readTimeout(settings.timeout);
   const target = readFile(settings.file);
   const maxResponseSize = readMaxResponseSize(settings.maxResponseSize, target !== null);
+  const tls = readTlsControl(settings.validatesSecureCertificate, settings.tlsVersion);
   const refusal = tlsRefusal(settings.validatesSecureCertificate, settings.tlsVersion);
   const { url, username, password } = readUrl(input.url, settings.autoEncodeUrl !== false);
   if (refusal && url.protocol === "https:") throw new NetError("TLS_HANDSHAKE", refusal);
@@ -120,6 +123,9 @@ export async function prepareRequest(
     cookies: sharedCookieStore,
     startTime: performance.now(),
     signal: input.signal,
+    // TLS control goes with the request only where a transport honours it; otherwise an https
+    // URL was refused above, and the run refuses a redirect to https.
+    ...(tls && !refusal ? { transport: tlsTransport(tls) } : {}),
   };
   return { request, target, maxResponseSize };
 }

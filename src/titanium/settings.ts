@@ -6,6 +6,9 @@
  */
 
 import { NetError } from "../core/errors.ts";
+import type { TransportOptions } from "../core/request.ts";
+import type { TlsControl } from "../core/transport.ts";
+import { unhonouredSetting } from "../core/transport_support.ts";
 import { isToken, parseRequestUrl, redactCredentials, withDefaultScheme } from "../core/url.ts";
 
 /** `timeout` when none is set: iOS's `NSURLRequest` default. */
@@ -97,8 +100,13 @@ export function readCredential(field: string, value: unknown): string | undefine
   return value;
 }
 
-/** Why the TLS settings cannot be honoured by Deno, or `null` when they can. */
-export function tlsRefusal(validates: unknown, tlsVersion: unknown): string | null {
+/**
+ * The TLS control `validatesSecureCertificate` and `tlsVersion` ask for, or
+ * `null` for the runtime's defaults. `false` skips verification (unsafe);
+ * `TLS_VERSION_1_3` sets TLS 1.3 as the minimum (1.0–1.2 are met by the
+ * TLS 1.2 floor every transport keeps).
+ */
+export function readTlsControl(validates: unknown, tlsVersion: unknown): TlsControl | null {
   if (tlsVersion !== undefined && tlsVersion !== null) {
     if (typeof tlsVersion !== "number" || ![0, 1, 2, 3, 4].includes(tlsVersion)) {
       throw new NetError(
@@ -109,16 +117,51 @@ export function tlsRefusal(validates: unknown, tlsVersion: unknown): string | nu
       );
     }
   }
-  if (validates === false) {
-    return "validatesSecureCertificate = false is not supported: Deno cannot turn certificate " +
-      "verification off for one request (trust a private CA instead, or run Deno with " +
-      "--unsafely-ignore-certificate-errors for the whole process)";
+  const skip = validates === false;
+  const tls13 = tlsVersion === 4;
+  if (!skip && !tls13) return null;
+  return {
+    verify: skip ? "skip" : "system",
+    pins: [],
+    minVersion: tls13 ? "TLSv1.3" : null,
+    maxVersion: null,
+    ciphers: null,
+    serverName: null,
+    partialChain: false,
+  };
+}
+
+/** The connection settings carrying `tls`: otherwise the defaults of a request without any. */
+export function tlsTransport(tls: TlsControl): TransportOptions {
+  return {
+    caPath: null,
+    clientCert: null,
+    proxy: "environment",
+    dns: null,
+    exactConnectTimeout: false,
+    tls,
+  };
+}
+
+/**
+ * Why the TLS settings cannot be honoured by any transport of this version
+ * (then https requests end in `onerror`, never sent without them), or
+ * `null` when they can, or ask for nothing.
+ */
+export function tlsRefusal(validates: unknown, tlsVersion: unknown): string | null {
+  const tls = readTlsControl(validates, tlsVersion);
+  if (tls === null) return null;
+  const pending = unhonouredSetting(tlsTransport(tls));
+  if (pending === "tls.verify") {
+    return "validatesSecureCertificate = false is not supported: no transport of this version " +
+      "can turn certificate verification off for one request (trust a private CA instead, or " +
+      "run Deno with --unsafely-ignore-certificate-errors for the whole process)";
   }
-  if (tlsVersion === 4) {
-    return "tlsVersion = TLS_VERSION_1_3 cannot be enforced: Deno negotiates TLS 1.2 or 1.3 " +
-      "and cannot refuse 1.2 for one request";
+  if (pending === "tls.versions") {
+    return "tlsVersion = TLS_VERSION_1_3 cannot be enforced: no transport of this version can " +
+      "refuse TLS 1.2 for one request";
   }
-  return null;
+  return pending === null ? null : `the TLS settings need '${pending}', which no transport honours`;
 }
 
 /** Parses the URL given to `open()`; credentials in it become Basic auth. */
