@@ -5,8 +5,11 @@
 
 import assert from "node:assert/strict";
 import http from "../ohos.ts";
+import { SocksRelay } from "../src/core/relay.ts";
+import { PENDING_SETTINGS } from "../src/core/transport_support.ts";
 import { optionReference } from "../src/ohos/option_table.ts";
 import { createHttp, failure, HTTPBIN, serve, startHttpbin, testWith } from "./_helpers.ts";
+import { certDir, makeCa, makeCert } from "./_tls.ts";
 
 interface Seen {
   method: string;
@@ -137,7 +140,7 @@ Deno.test("body wins over extraData for any method; queryParams as a string is a
   assert.match(error.message, /'body' cannot be sent with GET/);
 });
 
-Deno.test("options no transport honours yet are refused with 401 naming them, never sent", async () => {
+Deno.test("TLS control no transport honours yet is refused with 401 naming the option, never sent", async () => {
   await using server = recorder();
   using req = createHttp();
   const pin = {
@@ -157,18 +160,79 @@ Deno.test("options no transport honours yet are refused with 401 naming them, ne
     }, "tlsOptions"],
     [{ sniHostName: "alt.test" }, "sniHostName"],
     [{ enablePartialChain: true }, "enablePartialChain"],
-    [{ caData: "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n" }, "caData"],
-    [{ addressFamily: http.AddressFamily.ONLY_V4 }, "addressFamily"],
-    [{ reuseConnections: false }, "reuseConnections"],
-    [{ inactivityMs: 5000 }, "inactivityMs"],
-    [{ usingSocks5Proxy: { host: "127.0.0.1", port: 1080 } }, "usingSocks5Proxy"],
   ];
   for (const [options, name] of cases) {
+    if (!PENDING_SETTINGS.has("tls.pins")) break; // the socket-level TLS engine is plugged in
     const error = await failure(req.request(server.url, options), name);
     assert.equal(error.code, 401, name);
     assert.match(error.message, new RegExp(`'${name}'`));
   }
   assert.equal(server.seen.length, 0, "nothing was sent");
+});
+
+Deno.test("caData is trusted besides the default roots; without it the server is refused", async (t) => {
+  await using dir = await certDir("ohos-cadata-");
+  if (!dir) return void t.step({ name: "openssl missing", ignore: true, fn() {} });
+  const ca = await makeCa(dir.path, "ca", { cn: "caData test CA" });
+  const leaf = await makeCert(dir.path, "leaf", ca, { cn: "127.0.0.1", san: "IP:127.0.0.1" });
+  await using server = Deno.serve({
+    hostname: "127.0.0.1",
+    port: 0,
+    cert: await Deno.readTextFile(leaf.pem),
+    key: await Deno.readTextFile(leaf.key),
+    onListen() {},
+  }, () => new Response("trusted"));
+  const url = `https://127.0.0.1:${server.addr.port}/`;
+  using req = createHttp();
+  assert.equal((await failure(req.request(url))).code, 2300060);
+  const res = await req.request(url, { caData: await Deno.readTextFile(ca.pem) });
+  assert.equal(res.result, "trusted");
+});
+
+Deno.test("reuseConnections: false opens a connection per request; addressFamily ONLY_V4 reaches an IPv4 server", async () => {
+  const ports = new Set<number>();
+  await using server = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen() {} },
+    (_request, info) => {
+      ports.add(info.remoteAddr.port);
+      return new Response("x");
+    },
+  );
+  const url = `http://127.0.0.1:${server.addr.port}/`;
+  using req = createHttp();
+  for (let i = 0; i < 3; i++) await req.request(url, { reuseConnections: false });
+  assert.equal(ports.size, 3, "three requests, three connections");
+  ports.clear();
+  for (let i = 0; i < 3; i++) await req.request(url, { inactivityMs: 30_000 });
+  assert.equal(ports.size, 1, "pooled: one connection");
+  const v4 = await req.request(`http://localhost:${server.addr.port}/`, {
+    addressFamily: http.AddressFamily.ONLY_V4,
+  });
+  assert.equal(v4.responseCode, 200);
+});
+
+Deno.test("usingSocks5Proxy: requests go through a SOCKS5 server with credentials, over usingProxy", async () => {
+  const relay = new SocksRelay();
+  try {
+    const credentials = relay.register({
+      resolver: {
+        resolve: (host) => Promise.resolve(host === "only-proxy.test" ? ["127.0.0.1"] : [host]),
+      },
+      connectTimeout: 0,
+    });
+    await using server = recorder();
+    const port = Number(new URL(server.url).port);
+    const proxyPort = Number(new URL(relay.url).port);
+    using req = createHttp();
+    const res = await req.request(`http://only-proxy.test:${port}/via`, {
+      usingSocks5Proxy: { host: "127.0.0.1", port: proxyPort, ...credentials },
+      usingProxy: { host: "127.0.0.1", port: 9 },
+    });
+    assert.equal(res.result, "ok", "the proxy resolved the name only it knows");
+    assert.equal(server.seen.at(-1)!.url.pathname, "/via");
+  } finally {
+    relay.close();
+  }
 });
 
 Deno.test("tolerated TLS and network values: defaults, system, auto, empty names", async () => {

@@ -70,11 +70,16 @@ export interface CoreRequest {
   readonly authentication?: ServerCredentials | null;
 }
 
-/** A user's credentials for HTTP authentication, and the scheme to use (`null`: the server's strongest). */
+/**
+ * A user's credentials for HTTP authentication, the scheme to use (`null`:
+ * the strongest the server offers), and the one origin they may be sent to.
+ */
 export interface ServerCredentials {
   readonly username: string;
   readonly password: string;
   readonly scheme: "basic" | "digest" | "ntlm" | null;
+  /** The origin (`URL.origin`) of the request they were given for; never sent elsewhere. */
+  readonly origin: string;
 }
 
 /** Connection settings of a request; see `clients.ts` for how they become a `Deno.HttpClient`. */

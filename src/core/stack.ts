@@ -4,7 +4,7 @@
  *
  * ```text
  * [request hooks] → redirects → [hop hooks] → cache → scheduler
- *   → [network hooks] → cookies → network exchange → transport router
+ *   → [network hooks] → auth → cookies → network exchange → transport router
  * ```
  *
  * Redirects sit above the cache so each hop is looked up and stored under
@@ -17,6 +17,7 @@
  */
 
 import { cacheLayer, type StoreSource } from "../cache/cache_layer.ts";
+import { authLayer } from "./auth_layer.ts";
 import { cookieLayer } from "./cookie_layer.ts";
 import { networkExchange } from "./pipeline.ts";
 import { redirectLayer } from "./redirects.ts";
@@ -64,6 +65,8 @@ export class Stack {
       ...settings.cache === null ? [] : [cacheLayer(settings.cache)],
       ...scheduler ? [scheduler.layer] : [],
       ...hooks.network ?? [],
+      // Per hop that reaches the network; free for requests without `authentication`.
+      authLayer,
       cookieLayer,
     ];
     this.dispatch = layers.reduceRight<Dispatch>(

@@ -25,22 +25,17 @@ export type TransportSetting =
   | "socks5";
 
 /**
- * Settings that no transport honours yet: the socket-level transport and the
- * router that sends requests with `tls` set to it have not landed. Remove a
+ * Settings that no transport honours yet: TLS control waits for the
+ * socket-level engine to be plugged into the router (`router.ts`). Remove a
  * name in the change that makes a transport honour it.
  */
 export const PENDING_SETTINGS: ReadonlySet<TransportSetting> = new Set<TransportSetting>([
-  "caData",
   "tls.pins",
   "tls.verify",
   "tls.versions",
   "tls.ciphers",
   "tls.serverName",
   "tls.partialChain",
-  "addressFamily",
-  "reuseConnections",
-  "idleConnectionTimeout",
-  "socks5",
 ]);
 
 /** The settings `options` asks for beyond the defaults, in a fixed order. */

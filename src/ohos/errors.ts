@@ -43,7 +43,8 @@ const MAPPED_CURL_CODES = new Set([
 
 /** The numeric code OpenHarmony gives a core error. */
 export function ohosCode(error: NetError): number {
-  if (error.code === "INVALID_ARGUMENT") return 401;
+  // An option no transport can honour is a parameter the caller gave: 401 naming it.
+  if (error.code === "INVALID_ARGUMENT" || error.code === "NOT_SUPPORTED") return 401;
   if (error.code === "PERMISSION_DENIED") return 201;
   // A cancelled request: OpenHarmony's destroy() cancels through libcurl's write error.
   if (error.code === "ABORTED") return 2_300_023;
@@ -68,9 +69,26 @@ export function toBusinessError(error: unknown): BusinessError {
   return Object.defineProperty(business, "cause", { value: net, enumerable: false });
 }
 
-/** The message in OpenHarmony's terms: the size limit is the `maxLimit` option. */
+/** The options of this face behind each transport setting the core names. */
+const OPTIONS_OF_FIELD: Record<string, string> = {
+  tls: "certificatePinning, remoteValidation, tlsOptions, sniHostName or enablePartialChain",
+  proxy: "usingProxy or usingSocks5Proxy",
+  dns: "dnsServers or dnsOverHttps",
+  protocol: "usingProtocol",
+  clientCert: "clientCert",
+  caPath: "caPath",
+  caData: "caData",
+};
+
+/**
+ * The message in OpenHarmony's terms: the size limit is the `maxLimit`
+ * option, and a setting no transport honours is named by its options.
+ */
 function ohosMessage(error: NetError): string {
-  const { limit, max, actual, phase } = error.details;
+  const { limit, max, actual, phase, field } = error.details;
+  if (error.code === "NOT_SUPPORTED" && typeof field === "string" && OPTIONS_OF_FIELD[field]) {
+    return `${error.message} (option: ${OPTIONS_OF_FIELD[field]})`;
+  }
   if (limit !== "body-size") return error.message;
   const size = phase === "headers" ? `declared as ${actual} bytes` : `${actual} bytes`;
   return `${

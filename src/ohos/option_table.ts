@@ -379,7 +379,7 @@ export function readOptions(options: object): OptionValues {
   return values as OptionValues;
 }
 
-function readServerAuthentication(value: unknown): ServerCredentials | null {
+function readServerAuthentication(value: unknown): Omit<ServerCredentials, "origin"> | null {
   if (value === undefined || value === null) return null;
   if (!isPlainObject(value)) {
     invalidAuth("serverAuthentication", "must be a ServerAuthentication", value);

@@ -108,7 +108,8 @@ export function resolveRequest(
       // The request's own signal (an extension) joined to the handle's: either cancels it.
       signal: v.signal ? AbortSignal.any([signal, v.signal]) : signal,
       transport,
-      authentication: v.serverAuthentication,
+      authentication: v.serverAuthentication &&
+        { ...v.serverAuthentication, origin: target.origin },
       // As in OpenHarmony, usingCache: false only stops answering from the cache.
       cache: v.usingCache ? "default" : "reload",
     };
