@@ -233,11 +233,8 @@ export class SendRun {
   }
 }
 
-/**
- * Whether `error` is the core refusing a buffered body over the limit (the
- * only size error a buffered read raises; the core words it for its own
- * callers, so `onerror` gets the face's text instead).
- */
+/** Whether `error` is the core refusing a buffered body over the size limit. */
 function isBufferLimit(error: unknown, limit: number): boolean {
-  return Number.isFinite(limit) && error instanceof NetError && error.code === "WRITE_FAILED";
+  return Number.isFinite(limit) && error instanceof NetError &&
+    error.details.limit === "body-size";
 }
