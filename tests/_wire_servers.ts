@@ -217,3 +217,59 @@ export async function makeIntermediate(
   );
   return { pem: `${dir}/${name}.pem`, key: `${dir}/${name}.key`, dir, name };
 }
+
+/** A minimal HTTP proxy behind TLS (an `https:` proxy URL): CONNECT only; `tunnels` lists them. */
+export function startTlsConnectProxy(
+  cert: string,
+  key: string,
+): TestServer & { tunnels: string[] } {
+  const listener = Deno.listenTls({ hostname: "127.0.0.1", port: 0, cert, key });
+  const tunnels: string[] = [];
+  const conns = new Set<Deno.Conn>();
+  const tasks = new Set<Promise<unknown>>();
+  const serve = async (client: Deno.Conn) => {
+    const buffer = new Uint8Array(4096);
+    let head = "";
+    while (!head.includes("\r\n\r\n")) {
+      const n = await client.read(buffer);
+      if (n === null) return;
+      head += new TextDecoder().decode(buffer.subarray(0, n));
+    }
+    const line = head.slice(0, head.indexOf("\r\n"));
+    tunnels.push(line);
+    const [host, port] = line.split(" ")[1]!.split(":") as [string, string];
+    const upstream = await Deno.connect({
+      hostname: host === "localhost" ? "127.0.0.1" : host,
+      port: Number(port),
+    });
+    conns.add(upstream);
+    await client.write(new TextEncoder().encode("HTTP/1.1 200 Connection established\r\n\r\n"));
+    await Promise.allSettled([
+      client.readable.pipeTo(upstream.writable),
+      upstream.readable.pipeTo(client.writable),
+    ]);
+  };
+  const loop = (async () => {
+    try {
+      for await (const client of listener) {
+        conns.add(client);
+        const task = serve(client).catch(() => {});
+        tasks.add(task);
+      }
+    } catch { /* closed */ }
+  })();
+  return {
+    port: (listener.addr as Deno.NetAddr).port,
+    tunnels,
+    async [Symbol.asyncDispose]() {
+      listener.close();
+      for (const conn of conns) {
+        try {
+          conn.close();
+        } catch { /* already closed */ }
+      }
+      await loop;
+      await Promise.allSettled(tasks);
+    },
+  };
+}

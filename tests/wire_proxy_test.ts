@@ -13,7 +13,15 @@ import { optionsConnector } from "../src/core/wire/options_connector.ts";
 import { closedPort, testWith } from "./_helpers.ts";
 import { DNSMASQ, makePki, startDnsmasq, startTinyproxy, TINYPROXY } from "./_transport_servers.ts";
 import { text, wireRequest, wireTransport } from "./_wire_helpers.ts";
-import { DANTED, exchange, PYTHON, spkiPin, startDanted, startTlsServer } from "./_wire_servers.ts";
+import {
+  DANTED,
+  exchange,
+  PYTHON,
+  spkiPin,
+  startDanted,
+  startTlsConnectProxy,
+  startTlsServer,
+} from "./_wire_servers.ts";
 import { OPENSSL } from "./_tls.ts";
 
 const BASE: TransportOptions = {
@@ -118,6 +126,30 @@ test.dns("wire proxies: CONNECT and absolute form through tinyproxy, with and wi
     });
     assert.equal(wrong.code, "TLS_PEER");
   });
+
+  await t.step(
+    "an https: proxy: TLS to it, CONNECT inside, TLS to the target inside that",
+    async () => {
+      await using tlsProxy = startTlsConnectProxy(
+        await Deno.readTextFile(pki.serverPem),
+        await Deno.readTextFile(pki.serverKey),
+      );
+      const ok = await get(secureTarget, {
+        caPath: pki.caPem,
+        proxy: proxy(`https://localhost:${tlsProxy.port}`),
+        tls: control({ pins: [await spkiPin(pki.serverPem)] }),
+      });
+      assert.equal(ok.status, 200);
+      assert.match(ok.body, /^sni=localhost version=TLSv1\.3 /);
+      assert.deepEqual(tlsProxy.tunnels, [`CONNECT localhost:${secure.port} HTTP/1.1`]);
+      // The proxy's own certificate is verified too.
+      const untrusted = await failure(secureTarget, {
+        proxy: proxy(`https://localhost:${tlsProxy.port}`),
+        tls: control({ verify: "skip" }),
+      });
+      assert.equal(untrusted.code, "TLS_PEER");
+    },
+  );
 
   await t.step(
     "https: Basic credentials open the guarded proxy; none is a refused tunnel",

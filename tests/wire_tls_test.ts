@@ -189,6 +189,10 @@ test.python("wire TLS: versions, SNI, verification modes and callbacks, pins, pa
     assert.equal((await failure(target(selfSigned), {})).code, "TLS_PEER");
     const skipped = await get(target(selfSigned), { tls: control({ verify: "skip" }) });
     assert.equal(skipped.status, 200);
+    // With an extra CA that did not sign it, the message says whether the default roots counted.
+    const other = await failure(target(selfSigned), { caPath: root.pem });
+    assert.equal(other.code, "TLS_PEER");
+    if (!canReadRoots()) assert.match(other.message, /--allow-sys=ca/);
   });
 
   await t.step(
@@ -380,6 +384,16 @@ test.nginx("wire TLS: client certificates against nginx with ssl_verify_client o
     assert.equal(error.code, "TLS_CLIENT_CERT");
   });
 });
+
+/** Whether this test process may read the default roots (`--allow-sys=ca`, or `-A`). */
+function canReadRoots(): boolean {
+  try {
+    const descriptor = { name: "sys", kind: "ca" } as unknown as Deno.PermissionDescriptor;
+    return Deno.permissions.querySync(descriptor).state === "granted";
+  } catch {
+    return true; // Deno 2.9.6 rejects the descriptor under --allow-all
+  }
+}
 
 function pemToDer(pem: string): Uint8Array {
   const base64 = pem.replace(/-----[^-]+-----/g, "").replace(/\s+/g, "");

@@ -71,6 +71,8 @@ export async function plainConnect(
   if (target.secure) {
     tls ??= await import("node:tls");
     const extra = await trust(options);
+    // `ca` replaces the default roots; roots.ts adds them back when Deno lets it read them.
+    const ca = extra ? (await import("./roots.ts")).trustStore(extra).ca : undefined;
     const identity = options?.clientCert ? await clientIdentity(options) : null;
     // `family` reaches the underlying `net.connect`; the types omit it.
     socket = tls.connect(
@@ -80,7 +82,7 @@ export async function plainConnect(
         family,
         servername: net.isIP(target.hostname) ? undefined : target.hostname,
         ALPNProtocols: ["http/1.1"],
-        ca: extra ? [...tls.rootCertificates, ...extra] : undefined,
+        ca,
         cert: identity?.cert,
         key: identity?.key,
       } as import("node:tls").ConnectionOptions,

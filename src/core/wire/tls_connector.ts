@@ -18,6 +18,7 @@ import { type ErrorCode, NetError } from "../errors.ts";
 import type { TransportOptions } from "../request.ts";
 import { caCertificatesFromText, loadCaCertificates, loadClientIdentity } from "../tls.ts";
 import type { PeerCertificates, TlsControl } from "../transport.ts";
+import { ROOTS_HINT, trustStore } from "./roots.ts";
 
 /** The TLS versions this runtime speaks. */
 const VERSIONS = new Set(["TLSv1.2", "TLSv1.3"]);
@@ -127,10 +128,15 @@ export async function startTls(
     if (control?.minVersion) connectOptions.minVersion = control.minVersion;
     if (control?.maxVersion) connectOptions.maxVersion = control.maxVersion;
     // node:tls replaces the default roots with `ca` (measured), so they are added back.
-    if (extraCas.length > 0) connectOptions.ca = [...tls.rootCertificates, ...extraCas];
+    let hint = "";
+    if (extraCas.length > 0) {
+      const store = trustStore(extraCas);
+      connectOptions.ca = store.ca;
+      if (!store.withRoots) hint = ROOTS_HINT;
+    }
     if (identity) Object.assign(connectOptions, identity);
 
-    const secured = await handshake(connectOptions, signal, identity !== null);
+    const secured = await handshake(connectOptions, signal, identity !== null, hint);
     try {
       await checkPeer(secured, control, serverName, extraCas);
     } catch (error) {
@@ -147,7 +153,7 @@ export async function startTls(
     };
   } catch (error) {
     socket.destroy();
-    throw error;
+    throw signal.aborted ? error : tlsFailure(error, false, "");
   }
 }
 
@@ -163,6 +169,7 @@ function handshake(
   options: tls.ConnectionOptions,
   signal: AbortSignal,
   sentClientCert: boolean,
+  hint: string,
 ): Promise<tls.TLSSocket> {
   return new Promise((resolve, reject) => {
     let secured: tls.TLSSocket;
@@ -177,14 +184,14 @@ function handshake(
         resolve(secured);
       });
     } catch (error) {
-      reject(tlsFailure(error, sentClientCert));
+      reject(tlsFailure(error, sentClientCert, hint));
       return;
     }
     signal.addEventListener("abort", onAbort, { once: true });
     secured.once("error", (error) => {
       signal.removeEventListener("abort", onAbort);
       secured.destroy();
-      reject(tlsFailure(error, sentClientCert));
+      reject(tlsFailure(error, sentClientCert, hint));
     });
   });
 }
@@ -297,8 +304,12 @@ const PEER_CODES =
 const CLIENT_CERT_ALERTS =
   /BadCertificate|UnsupportedCertificate|CertificateRevoked|CertificateExpired|CertificateUnknown|UnknownCA|CertificateRequired|AccessDenied/i;
 
-function tlsFailure(error: unknown, sentClientCert: boolean): NetError {
+/** A handshake failure as a `NetError`; `hint` is added to certificate failures. */
+function tlsFailure(error: unknown, sentClientCert: boolean, hint: string): NetError {
   if (error instanceof NetError) return error;
+  if (error instanceof Deno.errors.NotCapable || error instanceof Deno.errors.PermissionDenied) {
+    return new NetError("PERMISSION_DENIED", (error as Error).message, { cause: error });
+  }
   const code = String((error as { code?: unknown })?.code ?? "");
   const text = error instanceof Error ? error.message : String(error);
   let kind: ErrorCode = "TLS_HANDSHAKE";
@@ -308,5 +319,6 @@ function tlsFailure(error: unknown, sentClientCert: boolean): NetError {
   if (/received fatal alert/i.test(text)) {
     kind = sentClientCert && CLIENT_CERT_ALERTS.test(text) ? "TLS_CLIENT_CERT" : "TLS_HANDSHAKE";
   }
-  return new NetError(kind, code ? `${text} (${code})` : text, { cause: error });
+  const detail = `${text}${code ? ` (${code})` : ""}${kind === "TLS_PEER" ? hint : ""}`;
+  return new NetError(kind, detail, { cause: error });
 }
