@@ -45,6 +45,8 @@ async function kvServer(path: string, port = 0) {
 }
 
 const withToken = (token = TOKEN) => ({ DENO_KV_ACCESS_TOKEN: token });
+/** Sharing tests are not about deadlines: a generous one, for a loaded machine. */
+const PATIENT = 10_000;
 
 /** An origin of cacheable bodies: /big is chunked in the store (200 KiB), the rest inline. */
 function cacheableOrigin() {
@@ -65,7 +67,11 @@ Deno.test("cache remote: two programs share entries over KV Connect; delete() in
   await using server = await kvServer(`${dir.path}/store.kv`);
   await using web = cacheableOrigin();
   const urls = [`${web.url}/big`, `${web.url}/small`];
-  const job = { location: server.url, requests: urls.map((url) => ({ url })) };
+  const job = {
+    location: server.url,
+    storeTimeout: PATIENT,
+    requests: urls.map((url) => ({ url })),
+  };
 
   const first = await runChild(job, [], withToken());
   assert.deepEqual(first.results.map((r) => [r.status, r.fromCache]), [[200, false], [200, false]]);
@@ -78,7 +84,11 @@ Deno.test("cache remote: two programs share entries over KV Connect; delete() in
   assert.equal(web.count("/big"), 1);
   assert.equal(second.info.entries, 2);
 
-  await runChild({ location: server.url, requests: [], end: "delete" }, [], withToken());
+  await runChild(
+    { location: server.url, storeTimeout: PATIENT, requests: [], end: "delete" },
+    [],
+    withToken(),
+  );
   const after = await runChild(job, [], withToken());
   assert.deepEqual(after.results.map((r) => r.fromCache), [false, false]);
   assert.equal(web.count("/big"), 2);
@@ -91,6 +101,7 @@ Deno.test("cache remote: two processes writing at once leave every entry byte-ex
   const shared = ["/big-s1", "/s2", "/big-s3"];
   const jobOf = (own: string) => ({
     location: server.url,
+    storeTimeout: PATIENT,
     requests: [...shared, `/big-${own}1`, `/${own}2`, `/${own}3`].map((p) => ({
       url: web.url + p,
     })),
@@ -103,7 +114,11 @@ Deno.test("cache remote: two processes writing at once leave every entry byte-ex
 
   const all = [...shared, "/big-a1", "/a2", "/a3", "/big-b1", "/b2", "/b3"];
   const reader = await runChild(
-    { location: server.url, requests: all.map((p) => ({ url: web.url + p })) },
+    {
+      location: server.url,
+      storeTimeout: PATIENT,
+      requests: all.map((p) => ({ url: web.url + p })),
+    },
     [],
     withToken(),
   );

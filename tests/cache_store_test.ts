@@ -211,3 +211,66 @@ Deno.test("cache store: long URLs are cached, and delete() clears many long keys
   using kv = await Deno.openKv(location);
   for await (const item of kv.list({ prefix: [...ROOT] })) assert.fail(`left: ${String(item.key)}`);
 });
+
+Deno.test("cache store: a local store locked by another process costs one deadline, then recovers", async () => {
+  await using dir = await tempDir();
+  const location = `${dir.path}/cache.kv`;
+  const storeTimeout = 300;
+  await using server = origin(() =>
+    new Response("fresh", { headers: { "cache-control": "max-age=60" } })
+  );
+  const cache = http.createHttpResponseCache(undefined, { location, storeTimeout });
+  const req = createHttp();
+  const get = async (path: string) => {
+    const started = performance.now();
+    const res = await req.request(`${server.url}${path}`);
+    return {
+      status: res.responseCode,
+      fromCache: res.performanceTiming.fromCache === true,
+      ms: performance.now() - started,
+    };
+  };
+  // Another process takes SQLite's write lock on the database and holds it.
+  const locker = new Deno.Command("python3", {
+    args: [
+      "-c",
+      "import sqlite3,sys\n" +
+      "c=sqlite3.connect(sys.argv[1],isolation_level=None,timeout=0)\n" +
+      "c.execute('BEGIN EXCLUSIVE')\nprint('locked',flush=True)\nsys.stdin.readline()\n" +
+      "c.execute('ROLLBACK')",
+      location,
+    ],
+    stdin: "piped",
+    stdout: "piped",
+  });
+  try {
+    assert.equal((await get("/a")).fromCache, false);
+    assert.equal((await get("/a")).fromCache, true);
+    const holder = locker.spawn();
+    const reader = holder.stdout.pipeThrough(new TextDecoderStream()).getReader();
+    assert.match((await reader.read()).value ?? "", /locked/);
+    try {
+      const blocked = await get("/b");
+      assert.equal(blocked.status, 200);
+      assert.ok(blocked.ms < 5 * storeTimeout, `${blocked.ms} ms`);
+      const info = await cache.info();
+      assert.match(String(info.degraded?.reason), /locked|no answer/);
+      assert.equal((await get("/a")).fromCache, false, "a degraded store is not used");
+    } finally {
+      const writer = holder.stdin.getWriter();
+      await writer.write(new TextEncoder().encode("\n"));
+      await writer.close();
+      await holder.status;
+      await reader.cancel();
+    }
+    for (let i = 0; i < 200 && (await cache.info()).degraded; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    assert.equal((await cache.info()).degraded, null, "the probe found the store again");
+    assert.equal((await get("/c")).fromCache, false);
+    assert.equal((await get("/c")).fromCache, true);
+  } finally {
+    req.destroy();
+    await cache.delete();
+  }
+});

@@ -67,7 +67,7 @@ export class BoundedKv implements StoreKv {
   readonly #deadlineMs: number;
   readonly #probeFirstMs: number;
   #degraded: Degraded | null = null;
-  /** When calls started failing with "database is locked", with no success since. */
+  /** When writes started failing with "database is locked", with no write done since. */
   #lockedSince = 0;
   #probeDelay: number;
   #probeTimer: ReturnType<typeof setTimeout> | undefined;
@@ -131,7 +131,8 @@ export class BoundedKv implements StoreKv {
     const degraded = this.#degraded;
     if (degraded) return Promise.reject(new StoreUnavailableError(degraded.reason));
     return this.#bounded(this.#backend.call(call), false).then((value) => {
-      this.#lockedSince = 0;
+      // Reads go on while another process holds the write lock: only a write clears it.
+      if (call.op === "commit" || call.op === "delete") this.#lockedSince = 0;
       return value;
     }, (error) => {
       if (error instanceof StoreUnavailableError) this.#fail(error.message);

@@ -143,7 +143,8 @@ class CachedExchange {
   }
 
   async run(): Promise<CoreResult> {
-    this.#scope = await scopeOf(this.#request);
+    const scope = scopeOf(this.#request);
+    this.#scope = typeof scope === "string" ? scope : await scope;
     let candidate: Candidate | null = null;
     if (this.#request.cache !== "reload") {
       candidate = await this.#select();

@@ -37,26 +37,40 @@ const MEMO_MAX = 256;
 const memo = new Map<string, string>();
 const verifierIds = new WeakMap<object, string>();
 
-/** The scope of a request: `""` without credentials or route settings. */
-export async function scopeOf(request: CoreRequest): Promise<string> {
+/**
+ * The scope of a request: `""` without credentials or route settings; at
+ * once when it is known (no jar lookup pending, derived before).
+ */
+export function scopeOf(request: CoreRequest): string | Promise<string> {
   const credentials: unknown[] = [];
   for (const name of CREDENTIAL_HEADERS) {
     const value = request.headers.get(name);
     if (value !== null) credentials.push([name, value]);
   }
-  if (request.cookies) {
-    const pending = request.cookies.cookieHeader(request.url);
-    const jar = typeof pending === "string" ? pending : await pending;
-    if (jar) credentials.push(["jar", jar]);
+  const jar = request.cookies?.cookieHeader(request.url) ?? "";
+  if (typeof jar !== "string") {
+    return jar.then((header) => scopeWith(request, credentials, header));
   }
+  return scopeWith(request, credentials, jar);
+}
+
+function scopeWith(
+  request: CoreRequest,
+  credentials: unknown[],
+  jar: string,
+): string | Promise<string> {
+  if (jar) credentials.push(["jar", jar]);
   const cert = request.transport?.clientCert;
   if (cert) credentials.push(["cert", cert.certPath, cert.certType, cert.keyPath]);
   const route = request.transport ? routeOf(request.transport) : null;
   if (credentials.length === 0 && route === null) return "";
 
   const text = JSON.stringify([route, credentials]);
-  const known = memo.get(text);
-  if (known !== undefined) return known;
+  return memo.get(text) ?? derive(text, route, credentials);
+}
+
+/** Hashes route and credentials once per process. */
+async function derive(text: string, route: unknown[] | null, credentials: unknown[]) {
   const routePart = route === null ? "" : await sha256(JSON.stringify(route));
   const credentialPart = credentials.length === 0
     ? ""
