@@ -209,7 +209,9 @@ test.python("wire TLS: versions, SNI, verification modes and callbacks, pins, pa
     "a validation callback: sync and async true accept; false and a throw refuse",
     async () => {
       const derLeaf = await Deno.readTextFile(self.pem).then(pemToDer);
-      const seen: Array<{ chain: readonly Uint8Array[]; hostname: string; ok: boolean }> = [];
+      const seen: Array<
+        { chain: readonly Uint8Array[]; hostname: string; ok: boolean; address: unknown }
+      > = [];
       const ok = await get(target(selfSigned), {
         tls: control({
           verify: (peer) => {
@@ -217,6 +219,7 @@ test.python("wire TLS: versions, SNI, verification modes and callbacks, pins, pa
               chain: peer.chain,
               hostname: peer.hostname,
               ok: peer.systemVerdict.ok,
+              address: peer.remoteAddress,
             });
             return true;
           },
@@ -227,6 +230,7 @@ test.python("wire TLS: versions, SNI, verification modes and callbacks, pins, pa
       assert.deepEqual(seen[0]!.chain[0], derLeaf, "the leaf is first, as DER");
       assert.equal(seen[0]!.hostname, "127.0.0.1");
       assert.equal(seen[0]!.ok, false, "the system verdict on a self-signed certificate");
+      assert.equal(seen[0]!.address, "127.0.0.1");
 
       const asyncOk = await get(target(selfSigned), {
         tls: control({ verify: async () => await Promise.resolve(true) }),

@@ -138,7 +138,7 @@ export async function startTls(
 
     const secured = await handshake(connectOptions, signal, identity !== null, hint);
     try {
-      await checkPeer(secured, control, serverName, extraCas);
+      await checkPeer(secured, control, serverName, extraCas, socket.remoteAddress ?? null);
     } catch (error) {
       secured.destroy();
       throw error;
@@ -202,6 +202,7 @@ async function checkPeer(
   control: TlsControl | null,
   hostname: string,
   extraCas: readonly string[],
+  remoteAddress: string | null,
 ): Promise<void> {
   if (!control) return;
   const chain = peerChain(socket);
@@ -213,6 +214,7 @@ async function checkPeer(
   const peer: PeerCertificates = {
     chain: chain.map((cert) => new Uint8Array(cert.raw)),
     hostname,
+    remoteAddress,
     systemVerdict: {
       ok: socket.authorized,
       reason: socket.authorized ? null : String(socket.authorizationError ?? "not verified"),
