@@ -62,6 +62,33 @@ Deno.test("cache scope: a response to one user's credentials is never served to 
   }
 });
 
+Deno.test("cache scope: a response to server authentication (answered below the cache) is never served without it", async () => {
+  await using server = whoAmI();
+  const cache = http.createHttpResponseCache(undefined, MEMORY);
+  const req = http.createHttp();
+  try {
+    const url = `${server.url}/me`;
+    const as = (username: string) => ({
+      serverAuthentication: {
+        credential: { username, password: "pw" },
+        authenticationType: "basic" as const,
+      },
+    });
+    const first = await req.request(url, as("alice"));
+    assert.equal(first.result, `Basic ${btoa("alice:pw")}|-`);
+    const again = await req.request(url, as("alice"));
+    assert.equal(again.performanceTiming.fromCache, true);
+    const other = await req.request(url, as("bob"));
+    assert.equal(other.result, `Basic ${btoa("bob:pw")}|-`);
+    const none = await req.request(url);
+    assert.equal(none.result, "-|-");
+    assert.equal(server.count("/me"), 3);
+  } finally {
+    req.destroy();
+    await cache.delete();
+  }
+});
+
 function tiGet(url: string, headers: Record<string, string>): Promise<string | null> {
   return new Promise((resolve, reject) => {
     const xhr = Network.createHTTPClient({

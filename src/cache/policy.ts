@@ -11,7 +11,8 @@
  *   build partial responses;
  * - `Vary: *` is never stored, and a response is stored only when it can
  *   ever be reused (a freshness lifetime, or a validator to revalidate with);
- * - a response to a request with `Authorization` is stored only when the
+ * - a response to a request with `Authorization` (or server authentication,
+ *   which the auth layer below the cache turns into one) is stored only when the
  *   response explicitly allows it (`public`, `private`, `must-revalidate` or
  *   `s-maxage`), as RFC 9111 §3.5 asks of shared caches; and it is only
  *   ever served to requests with the same credentials (`scope.ts`);
@@ -124,7 +125,8 @@ export function shouldStore(
 ): boolean {
   if (!policy.storable()) return false;
   if (varyNames(head.headers) === null) return false;
-  if (request.headers.has("authorization") && !allowsAuthorized(head.headers)) return false;
+  const authorized = request.headers.has("authorization") || request.authentication;
+  if (authorized && !allowsAuthorized(head.headers)) return false;
   return policy.timeToLive() > 0 || head.headers.has("etag") ||
     head.headers.has("last-modified");
 }

@@ -7,8 +7,9 @@
  * programs, users and machines. So it acts as one private cache per set of
  * credentials: a response is only ever served to a request with the same
  * credentials — the same `Authorization`, `Proxy-Authorization` and
- * `Cookie` headers, the same cookies from the cookie jar, and the same
- * client certificate — and a request with other credentials, or none, never
+ * `Cookie` headers, the same cookies from the cookie jar, the same server
+ * authentication (user and password the auth layer below answers 401s
+ * with) and the same client certificate — and a request with other credentials, or none, never
  * sees it (RFC 9111 §3.5, §5.2.2.7).
  *
  * The scope also holds what decides which server answers for a URL, so that
@@ -60,6 +61,8 @@ function scopeWith(
   jar: string,
 ): string | Promise<string> {
   if (jar) credentials.push(["jar", jar]);
+  const auth = request.authentication;
+  if (auth) credentials.push(["auth", auth.username, auth.password, auth.scheme, auth.origin]);
   const cert = request.transport?.clientCert;
   if (cert) credentials.push(["cert", cert.certPath, cert.certType, cert.keyPath]);
   const route = request.transport ? routeOf(request.transport) : null;
