@@ -29,6 +29,7 @@ export type * from "./titanium.ts";
 export { configureScheduler, type SchedulerLimits } from "./src/core/scheduler.ts";
 export type * from "./src/ohos/types.ts";
 export { HttpRequest } from "./src/ohos/http_request.ts";
+export { HttpInterceptorChain } from "./src/ohos/interceptors.ts";
 export {
   AddressFamily,
   CertType,

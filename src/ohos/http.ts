@@ -12,6 +12,7 @@ import type { CacheInfo as Info, ResponseCacheOptions as CacheOptions } from "./
 // `export *` (not `export { … } from`): `deno doc` lists a namespace's re-exports only this way.
 export * from "./enums.ts";
 export * from "./http_request.ts";
+export * from "./interceptors.ts";
 export type * from "./types.ts";
 
 /**

@@ -7,11 +7,25 @@
  */
 
 import { NetError } from "../core/errors.ts";
-import type { BodyMode, Dispatch, RequestEvents } from "../core/request.ts";
+import { JarCookieStore } from "../core/cookies.ts";
+import type { BodyMode, CoreResult, Dispatch, RequestEvents } from "../core/request.ts";
 import { sharedStack } from "../core/stack.ts";
 import { toBusinessError } from "./errors.ts";
 import { EventHub, reportAppError } from "./events.ts";
-import { resolveRequest } from "./options.ts";
+import { InterceptorType } from "./enums.ts";
+import { chainOf, registerRequest } from "./interceptor_registry.ts";
+import type { HttpInterceptorChain } from "./interceptors.ts";
+import {
+  blankResponse,
+  intercept,
+  InterceptedResponse,
+  interceptorStack,
+  normalizeResponse,
+  requestContext,
+  runInterceptor,
+  withContext,
+} from "./interceptor_run.ts";
+import { type ResolvedRequest, resolveRequest } from "./options.ts";
 import { headerObject, toHttpResponse } from "./response.ts";
 import type {
   AsyncCallback,
@@ -58,6 +72,14 @@ export class HttpRequest implements Disposable, AsyncDisposable {
   /** Keeps the shared stack's connections open while this object lives. */
   readonly #release: () => void = sharedStack().hold();
   readonly #abort = new AbortController();
+  /** Set once a request of this object ran through the interceptor stack. */
+  #releaseInterceptorStack: (() => void) | null = null;
+  /** The jar of `enableAutoCookie(true)`, shared by this object's requests; `null` when off. */
+  #autoCookies: JarCookieStore | null = null;
+
+  constructor() {
+    registerRequest(this);
+  }
   readonly #eventsCache: Partial<Record<BodyMode, { version: number; events: RequestEvents }>> = {};
 
   /**
@@ -132,6 +154,7 @@ export class HttpRequest implements Disposable, AsyncDisposable {
     if (this.#abort.signal.aborted) return;
     this.#abort.abort(new NetError("DESTROYED", "destroy() was called"));
     this.#release();
+    this.#releaseInterceptorStack?.();
   }
 
   /** `using req = http.createHttp()`: {@linkcode HttpRequest.destroy} when the block ends. */
@@ -143,6 +166,26 @@ export class HttpRequest implements Disposable, AsyncDisposable {
   [Symbol.asyncDispose](): Promise<void> {
     this.destroy();
     return Promise.resolve();
+  }
+
+  /**
+   * Shares cookies among this object's requests: with `true`, cookies a
+   * response sets are sent by later requests (where RFC 6265 allows);
+   * `false` (the default) forgets them, and each request has its own jar.
+   *
+   * @param enable whether to keep and send cookies across requests
+   *
+   * @example Usage
+   * ```ts
+   * import http from "@netstack/http";
+   * const req = http.createHttp();
+   * req.enableAutoCookie(true);
+   * req.destroy();
+   * ```
+   */
+  enableAutoCookie(enable: boolean): void {
+    if (enable) this.#autoCookies ??= new JarCookieStore();
+    else this.#autoCookies = null;
   }
 
   /**
@@ -294,6 +337,8 @@ export class HttpRequest implements Disposable, AsyncDisposable {
       if (error) throw error;
       const resolving = this.#resolve(url, options, "buffer", start);
       const resolved = resolving instanceof Promise ? await resolving : resolving;
+      const chain = chainOf<HttpInterceptorChain>(this);
+      if (chain) return await this.#intercepted(chain, resolved, start);
       const result = await this.#dispatch(resolved.core, this.#coreEvents("buffer"));
       const response = toHttpResponse(
         result,
@@ -306,6 +351,44 @@ export class HttpRequest implements Disposable, AsyncDisposable {
     } catch (error) {
       throw toBusinessError(error);
     }
+  }
+
+  /** `request()` with an interceptor chain applied (see `interceptor_run.ts`). */
+  async #intercepted(
+    chain: HttpInterceptorChain,
+    resolved: ResolvedRequest,
+    start: number,
+  ): Promise<HttpResponse> {
+    let core = resolved.core;
+    const build = async (result: CoreResult) =>
+      await toHttpResponse(
+        // A redirect hop's body is not read: an empty result.
+        result.body ? result : { ...result, body: new Uint8Array() },
+        resolved.expectDataType,
+        resolved.cookies,
+        start,
+        core.method === "HEAD",
+      );
+    const initial = chain.find(InterceptorType.INITIAL_REQUEST);
+    if (initial) {
+      const context = requestContext(core);
+      const response = blankResponse();
+      if (!await runInterceptor(initial, context, response)) return normalizeResponse(response);
+      core = withContext(core, context, core.url.href);
+    }
+    core = { ...core, signal: intercept(core.signal!, { chain, build, pending: null }) };
+    const stack = interceptorStack();
+    this.#releaseInterceptorStack ??= stack.hold();
+    let response: HttpResponse;
+    try {
+      response = await build(await stack.dispatch(core, this.#coreEvents("buffer")));
+    } catch (error) {
+      if (error instanceof InterceptedResponse) return error.response;
+      throw error;
+    }
+    const final = chain.find(InterceptorType.FINAL_RESPONSE);
+    if (final) await runInterceptor(final, requestContext(core), response);
+    return response;
   }
 
   async #requestInStream(
@@ -336,6 +419,7 @@ export class HttpRequest implements Disposable, AsyncDisposable {
       mode,
       this.#abort.signal,
       start,
+      this.#autoCookies,
     );
   }
 
