@@ -14,7 +14,7 @@ import { fromNodeSocket } from "./node_socket.ts";
 import { basicProxyAuthorization, chooseProxy, connectTunnel } from "./proxy_tunnel.ts";
 import { connectTcp, type TcpResult } from "./resolve.ts";
 import { socks5Connect } from "./socks5.ts";
-import { startTls, type TlsResult } from "./tls_connector.ts";
+import { checkTlsControl, startTls, type TlsResult } from "./tls_connector.ts";
 
 /**
  * A connection to `target` ready for HTTP/1.1 bytes, with its facts.
@@ -31,6 +31,8 @@ export async function openConnection(
   options: TransportOptions | undefined,
   signal: AbortSignal,
 ): Promise<ByteConnection> {
+  // What cannot be honoured is refused before any packet leaves.
+  if (options?.tls) checkTlsControl(options.tls);
   const proxy = chooseProxy(target, options);
   const first = proxy ? await reachProxy(proxy, options, signal) : await connectTcp(
     target.hostname,
