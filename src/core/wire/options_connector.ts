@@ -1,12 +1,12 @@
 /**
  * The connector for requests whose connection options the engine's plain
- * connector (`Deno.connect` / `Deno.connectTls` with the runtime's
- * verification) cannot honour: TLS control (pins, verification mode or
- * callback, version bounds, SNI, partial chains), extra CAs, a client
- * certificate, a proxy (HTTP `CONNECT` / absolute form, SOCKS5), the
- * request's own resolvers and an address family. Importing this module
- * registers it; the heavy parts (`node:tls`, `node:net`, node-forge) load on
- * its first connection.
+ * connector (direct `node:net` / `node:tls` with the runtime's verification,
+ * extra CAs, a client certificate and an address family) cannot honour: TLS
+ * control (pins, verification mode or callback, version bounds, SNI, partial
+ * chains), a proxy (HTTP `CONNECT` / absolute form, SOCKS5) or the request's
+ * own resolvers. It honours every other option of such a request as well.
+ * Importing this module registers it; the heavy parts (`node:tls`,
+ * `node:net`, node-forge) load on its first connection.
  *
  * How the options combine, in connection order: the first hop (the proxy
  * when one applies, else the server) is resolved with `dns` and
