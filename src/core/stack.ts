@@ -113,12 +113,29 @@ export function buildStack(settings: StackSettings = {}): Stack {
   return new Stack(settings);
 }
 
-let shared: Stack | null = null;
+let defaultStack: Stack | null = null;
+const stacks = new WeakMap<StackSettings, Stack>();
 
 /**
- * The stack of the default settings, built once per process and shared by
- * both faces and the CLI: equal settings share transports and connections.
+ * The stack of `settings`, built once per settings object and shared by
+ * every caller that passes the same object (equal settings share
+ * transports and connections). Without settings: the default stack both
+ * faces and the CLI use. A face with its own hook layers declares its
+ * settings object once, at module level, and passes it here.
+ *
+ * @param settings the settings object; absent for the defaults
+ * @returns the stack, built on first use
+ *
+ * @example Usage
+ * ```ts
+ * import { sharedStack } from "./stack.ts";
+ * const release = sharedStack().hold();
+ * release();
+ * ```
  */
-export function sharedStack(): Stack {
-  return shared ??= new Stack();
+export function sharedStack(settings?: StackSettings): Stack {
+  if (!settings) return defaultStack ??= new Stack();
+  let stack = stacks.get(settings);
+  if (!stack) stacks.set(settings, stack = new Stack(settings));
+  return stack;
 }
