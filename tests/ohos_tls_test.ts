@@ -9,9 +9,14 @@ import http from "../ohos.ts";
 import { PENDING_SETTINGS } from "../src/core/transport_support.ts";
 import { createHttp, failure, testWith } from "./_helpers.ts";
 import { certDir, makeCa, makeCert, OPENSSL } from "./_tls.ts";
+import { startTinyproxy, TINYPROXY } from "./_transport_servers.ts";
 import { DANTED, PYTHON, spkiPin, startDanted, startTlsServer } from "./_wire_servers.ts";
 
-const test = { python: testWith(PYTHON, OPENSSL), dante: testWith(PYTHON, OPENSSL, DANTED) };
+const test = {
+  python: testWith(PYTHON, OPENSSL),
+  dante: testWith(PYTHON, OPENSSL, DANTED),
+  proxy: testWith(PYTHON, OPENSSL, TINYPROXY),
+};
 
 test.python("http face TLS: certificatePinning, remoteValidation, tlsOptions, sniHostName, caData", async (t) => {
   await using tmp = await certDir("ohos_tls_");
@@ -172,4 +177,39 @@ test.dante("http face: usingSocks5Proxy through dante, https verified end to end
   assert.equal(res.responseCode, 200);
   assert.match(String(res.result), /^sni=localhost /);
   assert.match(await dante.log(), /tcp\/connect/);
+});
+
+test.proxy("http face: TLS control through an HTTP proxy's CONNECT tunnel (tinyproxy)", async () => {
+  await using tmp = await certDir("ohos_connect_");
+  if (!tmp) return;
+  const root = await makeCa(tmp.path, "root", { cn: "Tunnel Root CA" });
+  const server = await makeCert(tmp.path, "server", root, {
+    cn: "localhost",
+    san: "DNS:localhost",
+  });
+  await using proxy = await startTinyproxy({ username: "ann", password: "tunnel" });
+  await using secure = await startTlsServer({ cert: server.pem, key: server.key, max: "1.2" });
+  if (!proxy || !secure) return;
+  if (PENDING_SETTINGS.has("tls.pins")) return;
+  using req = createHttp();
+  const usingProxy = { host: "127.0.0.1", port: proxy.port, username: "ann", password: "tunnel" };
+  const url = `https://localhost:${secure.port}/`;
+  const res = await req.request(url, {
+    caPath: root.pem,
+    usingProxy,
+    certificatePinning: { publicKeyHash: await spkiPin(server.pem), hashAlgorithm: "SHA-256" },
+    tlsOptions: {
+      tlsVersionMin: http.TlsVersion.TLS_V_1_2,
+      tlsVersionMax: http.TlsVersion.TLS_V_1_2,
+    },
+  });
+  assert.equal(res.responseCode, 200);
+  assert.match(String(res.result), /^sni=localhost version=TLSv1\.2 /);
+  assert.ok((await proxy.requests()).includes(`CONNECT localhost:${secure.port}`));
+  const wrongPin = await failure(req.request(url, {
+    caPath: root.pem,
+    usingProxy,
+    certificatePinning: { publicKeyHash: await spkiPin(root.pem), hashAlgorithm: "SHA-256" },
+  }));
+  assert.equal(wrongPin.code, 2300060);
 });
