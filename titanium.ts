@@ -41,6 +41,7 @@ export type {
   HTTPClientEvent,
   HTTPClientProperties,
   ReadyStateChangeEvent,
+  RetryOptions,
   SecurityManager,
   SendData,
   SendStreamEvent,

@@ -264,7 +264,7 @@ Deno.test("cli: bad command lines exit 2 with one clear line", async () => {
     [["-C", "-", "http://127.0.0.1:1/"], /needs -o FILE/],
     [["-H", "no colon", "http://127.0.0.1:1/"], /-H must look like 'Name: value'/],
     [["-d", "a", "-F", "b=c", "http://127.0.0.1:1/"], /only one of/],
-    [["http://127.0.0.1:1/a", "http://127.0.0.1:1/b"], /one URL only/],
+    [["-o", "a", "-o", "b", "http://127.0.0.1:1/a"], /2 -o\/-O for 1 URL/],
     [["--silent=yes", "http://127.0.0.1:1/"], /takes no value/],
   ];
   for (const [args, message] of cases) {

@@ -14,17 +14,23 @@ export interface DataArg {
   readonly value: string;
 }
 
+/** Where one URL's body goes: `-o FILE` (`-` for stdout) or `-O` (the URL's file name). */
+export type OutputArg = { readonly kind: "file"; readonly path: string } | {
+  readonly kind: "remote";
+};
+
 /** The parsed command line. */
 export interface CliArgs {
-  url: string | undefined;
+  /** The URLs, fetched one after the other. */
+  urls: string[];
   method: string | undefined;
   /** Headers in order; a `null` value removes the header (`-H 'Name:'`). */
   headers: Array<[name: string, value: string | null]>;
   data: DataArg[];
   json: string[];
   form: string[];
-  /** `-o FILE`; `-` or absent: standard output. */
-  output: string | undefined;
+  /** `-o FILE` and `-O`, in order: the first goes with the first URL, and so on. */
+  outputs: OutputArg[];
   resume: boolean;
   include: boolean;
   head: boolean;
@@ -35,6 +41,16 @@ export interface CliArgs {
   timeout: number | undefined;
   /** --connect-timeout in ms. */
   connectTimeout: number | undefined;
+  /** --retry: extra attempts after a transient failure. */
+  retry: number | undefined;
+  /** --retry-max-time in ms: no retry starts later than this after the first attempt. */
+  retryMaxTime: number | undefined;
+  /** --retry-delay in ms: a fixed wait instead of the exponential backoff. */
+  retryDelay: number | undefined;
+  /** --retry-connrefused: a refused connection is transient too. */
+  retryConnRefused: boolean;
+  /** --retry-all-methods: retry POST and other non-idempotent methods too. */
+  retryAllMethods: boolean;
   /** --max-size in bytes. */
   maxSize: number | undefined;
   cacert: string | undefined;
@@ -52,6 +68,14 @@ export interface CliArgs {
   timing: boolean;
   priority: number | undefined;
   silent: boolean;
+  /** -S: print errors even with -s. */
+  showError: boolean;
+  /** -v: the request and response headers on stderr. */
+  verbose: boolean;
+  /** -w FORMAT: printed to stdout after each transfer. */
+  writeOut: string | undefined;
+  /** --compressed: ask for a compressed body and decode it. */
+  compressed: boolean;
   fail: boolean;
   userAgent: string | undefined;
   user: string | undefined;
@@ -62,13 +86,13 @@ export interface CliArgs {
 /** A fresh {@linkcode CliArgs} with nothing set. */
 export function emptyArgs(): CliArgs {
   return {
-    url: undefined,
+    urls: [],
     method: undefined,
     headers: [],
     data: [],
     json: [],
     form: [],
-    output: undefined,
+    outputs: [],
     resume: false,
     include: false,
     head: false,
@@ -76,6 +100,11 @@ export function emptyArgs(): CliArgs {
     maxRedirs: undefined,
     timeout: undefined,
     connectTimeout: undefined,
+    retry: undefined,
+    retryMaxTime: undefined,
+    retryDelay: undefined,
+    retryConnRefused: false,
+    retryAllMethods: false,
     maxSize: undefined,
     cacert: undefined,
     cert: undefined,
@@ -91,6 +120,10 @@ export function emptyArgs(): CliArgs {
     timing: false,
     priority: undefined,
     silent: false,
+    showError: false,
+    verbose: false,
+    writeOut: undefined,
+    compressed: false,
     fail: false,
     userAgent: undefined,
     user: undefined,

@@ -23,6 +23,8 @@ export const EXIT = {
   WRITE_ERROR: 23,
   /** Reading a local file given to -d @file, --data-binary @file, --json @file or -F failed. */
   READ_ERROR: 26,
+  /** --timeout, --connect-timeout, or no response head within 60 s with --connect-timeout. */
+  TIMEOUT: 28,
   /** -C -: the server answered the Range request with something that cannot continue the file. */
   RANGE_ERROR: 33,
   /** More redirects than --max-redirs. */
@@ -48,7 +50,7 @@ export const EXIT_CODE_TABLE: ReadonlyArray<readonly [number, string]> = [
   [22, "--fail and HTTP status >= 400; or an error status while resuming with -C -"],
   [23, "writing the output failed (also the library's 2300023)"],
   [26, "a local file to send cannot be read (2300026 or the program's own read)"],
-  [28, "--timeout or --connect-timeout passed (2300028)"],
+  [28, "--timeout or --connect-timeout passed (2300028), or no response head within 60 s"],
   [33, "-C -: the server cannot continue the file (its Range answer does not fit)"],
   [47, "too many redirects: --max-redirs, or the library's own limit of 30 (2300047)"],
   [52, "the server closed the connection without answering (2300052)"],

@@ -45,3 +45,20 @@ export function helpText(): string {
   lines.push("");
   return lines.join("\n");
 }
+
+/** Marks around the generated option table in `docs/cli.md`. */
+export const DOCS_TABLE_MARKS = {
+  start: "<!-- options: generated from src/cli/option_table.ts by `deno task docs:cli` -->",
+  end: "<!-- options: end -->",
+} as const;
+
+/** The option table of `docs/cli.md`, from the same entries as the parser and `--help`. */
+export function optionsMarkdown(): string {
+  const code = (text: string) => `\`${text.replaceAll("|", "\\|")}\``;
+  // Plain text: escaped so that Markdown (and deno fmt) keeps `*` and `_` as they are.
+  const text = (help: string) => help.replace(/[|*_\\]/g, "\\$&");
+  const rows = OPTIONS.map((spec) =>
+    `| ${code(optionSynopsis(spec))} | ${text(spec.help)} | ${code(spec.example)} |`
+  );
+  return ["| option | what it does | example |", "| --- | --- | --- |", ...rows].join("\n") + "\n";
+}

@@ -9,7 +9,7 @@
 
 import http from "../../ohos.ts";
 import type { HttpRequestOptions } from "../../mod.ts";
-import type { CliArgs } from "./cli_args.ts";
+import type { CliArgs, OutputArg } from "./cli_args.ts";
 import { parseArgs } from "./parse_args.ts";
 import { CliError, EXIT, oneLine, toCliError, UsageError } from "./exit_codes.ts";
 import { helpText, VERSION } from "./help.ts";
@@ -27,20 +27,28 @@ import {
 } from "./output.ts";
 import { ProgressBar, progressWanted } from "./progress_bar.ts";
 import { planRequest } from "./request.ts";
+import { expandWriteOut, type TransferReport } from "./write_out.ts";
 
-/** The program's standard streams. */
+/** The program's standard streams, and limits tests may shorten. */
 export interface CliIo {
   readonly stdout: SyncWriter;
   readonly stderr: SyncWriter;
+  /**
+   * With --connect-timeout: how long a connected server may take to send the
+   * response head, in ms (default 60 000, the library's default without it).
+   */
+  readonly headLimit?: number;
 }
 
 const encoder = new TextEncoder();
 /** The largest body `request()` (used by --timing) reads: the library's maximum `maxLimit`. */
 const TIMING_MAX_BODY = 100 * 1024 * 1024;
+/** Without --connect-timeout the library bounds the wait for the response head by this. */
+const DEFAULT_HEAD_LIMIT = 60_000;
 
 /**
  * Runs the program with `argv` (without the program name) and returns the
- * exit code. Never throws.
+ * exit code: with several URLs, the last one's, as curl. Never throws.
  */
 export async function main(
   argv: readonly string[],
@@ -52,6 +60,7 @@ export async function main(
     } catch { /* nowhere left to report it */ }
   };
   let args: CliArgs;
+  let format: string | undefined;
   try {
     args = parseArgs(argv);
     if (args.help) {
@@ -62,18 +71,54 @@ export async function main(
       writeAllSync(io.stdout, encoder.encode(`netstack ${VERSION}\n`), "to stdout");
       return EXIT.OK;
     }
-    if (args.url === undefined) throw new UsageError("no URL given");
+    if (args.urls.length === 0) throw new UsageError("no URL given");
+    format = args.writeOut?.startsWith("@")
+      ? await readFormat(args.writeOut.slice(1))
+      : args.writeOut;
   } catch (error) {
     const cliError = toCliError(error);
     say(cliError instanceof UsageError ? `${cliError.message} (see --help)` : cliError.message);
     return cliError.exitCode;
   }
-  return await new Transfer(args, io, say).run();
+  // -s hides error messages too, as in curl; -S brings them back.
+  const report = args.silent && !args.showError ? () => {} : say;
+  let cache: http.HttpResponseCache | null = null;
+  let code: number = EXIT.OK;
+  try {
+    cache = args.cache === undefined ? null : openCache(args.cache);
+  } catch (error) {
+    const cliError = toCliError(error);
+    report(cliError.message);
+    return cliError.exitCode;
+  }
+  try {
+    for (const [i, url] of args.urls.entries()) {
+      const transfer = new Transfer(args, url, args.outputs[i], io, report);
+      const result = await transfer.run();
+      code = result.exitCode;
+      if (format !== undefined) {
+        const text = expandWriteOut(format, result, (line) => say(line));
+        try {
+          writeAllSync(io.stdout, encoder.encode(text), "to stdout");
+        } catch (error) {
+          report(toCliError(error).message);
+          code = EXIT.WRITE_ERROR;
+        }
+      }
+      if (code === EXIT.INTERRUPTED) break;
+    }
+    if (cache) await cache.flush(); // everything stored is written before the process ends
+  } finally {
+    await cache?.close().catch(() => {});
+  }
+  return code;
 }
 
-/** One run of the program: one request, its output and its bars. */
+/** One URL's transfer: its request, its output and its bars. */
 class Transfer {
   readonly #args: CliArgs;
+  readonly #url: string;
+  readonly #output: OutputArg | undefined;
   readonly #io: CliIo;
   readonly #say: (line: string) => void;
   readonly #req = http.createHttp();
@@ -84,29 +129,64 @@ class Transfer {
   #upload: ProgressBar | null = null;
   #download: ProgressBar | null = null;
 
-  constructor(args: CliArgs, io: CliIo, say: (line: string) => void) {
+  constructor(
+    args: CliArgs,
+    url: string,
+    output: OutputArg | undefined,
+    io: CliIo,
+    say: (line: string) => void,
+  ) {
     this.#args = args;
+    this.#url = url;
+    this.#output = output;
     this.#io = io;
     this.#say = say;
   }
 
-  async run(): Promise<number> {
+  /** Runs the transfer; never throws. */
+  async run(): Promise<TransferReport> {
     const args = this.#args;
+    const started = performance.now();
     let sink: Sink | null = null;
-    let cache: http.HttpResponseCache | null = null;
+    let status = 0;
+    let method = args.head ? "HEAD" : "GET";
+    let filename = "";
+    let headTimer: ReturnType<typeof setTimeout> | undefined;
     const onInterrupt = () => this.#stop(new CliError("interrupted", EXIT.INTERRUPTED));
     addSignal(onInterrupt);
+    const finish = (exitCode: number, error: string): TransferReport => ({
+      url: this.#url,
+      method,
+      status,
+      sizeDownload: this.#received,
+      timeTotal: (performance.now() - started) / 1000,
+      headers: this.#headers,
+      redirects: Math.max(0, this.#heads - 1),
+      filename,
+      exitCode,
+      error,
+    });
     try {
-      const planned = await planRequest(args);
-      cache = args.cache === undefined ? null : openCache(args.cache);
-      sink = await openSink(args, this.#io);
+      const planned = await planRequest(args, this.#url);
+      method = planned.method;
+      filename = outputPath(this.#output, this.#url) ?? "";
+      sink = await openSink(args, filename || undefined, this.#io);
       const options: HttpRequestOptions = { ...planned.options };
       if (sink.resumeFrom > 0) options.resumeFrom = sink.resumeFrom;
-      const toStdout = args.output === undefined || args.output === "-";
-      this.#listen(sink, progressWanted(args.silent, toStdout), sink.resumeFrom);
+      this.#listen(sink, progressWanted(args.silent, filename === ""), sink.resumeFrom);
+      if (args.verbose) this.#note(requestLines(planned.method, planned.url, options));
+      if (args.connectTimeout !== undefined && !args.retry) {
+        // --connect-timeout bounds only the connection: keep the default bound on the answer.
+        const limit = this.#io.headLimit ?? DEFAULT_HEAD_LIMIT;
+        headTimer = setTimeout(() => {
+          if (this.#heads > 0) return;
+          this.#stop(
+            new CliError(`no response head within ${limit / 1000} s of the start`, EXIT.TIMEOUT),
+          );
+        }, limit);
+      }
 
-      let status: number;
-      let timing: object | null = null;
+      let timing: Record<string, unknown> | null = null;
       if (args.timing) {
         const response = await this.#req.request(planned.url, {
           ...options,
@@ -117,34 +197,46 @@ class Transfer {
         status = response.responseCode;
         this.#headers = response.header;
         const body = new Uint8Array(response.result as ArrayBuffer);
+        this.#received = body.byteLength;
         if (body.byteLength > 0) sink.write(body, this.#headers);
-        timing = response.performanceTiming;
+        timing = { ...response.performanceTiming };
       } else {
         status = await this.#req.requestInStream(planned.url, options);
         this.#throwIfCancelled();
       }
       this.#upload?.finish();
       this.#download?.finish();
+      if (args.verbose) this.#note([`* ${status}, ${this.#received} bytes`]);
       await sink.finish(status, this.#headers);
       sink = null;
-      if (cache) await cache.flush(); // everything stored is written before the process ends
       if (timing) writeAllSync(this.#io.stderr, encoder.encode(timingTable(timing)), "to stderr");
-      return EXIT.OK;
+      return finish(EXIT.OK, "");
     } catch (error) {
       this.#upload?.abort();
       this.#download?.abort();
       const cliError = this.#cancel ?? this.#classify(error);
       const note = await sink?.abort();
-      this.#say(note ? `${cliError.message}; ${note}` : cliError.message);
-      return cliError.exitCode;
+      const message = note ? `${cliError.message}; ${note}` : cliError.message;
+      this.#say(message);
+      return finish(cliError.exitCode, message);
     } finally {
+      clearTimeout(headTimer);
       removeSignal(onInterrupt);
       this.#req.destroy();
-      await cache?.close().catch(() => {});
     }
   }
 
-  /** Library errors keep their derived exit code; --timing's size limit is --max-size's 63. */
+  /** Writes `-v` lines to stderr. */
+  #note(lines: string[]): void {
+    try {
+      writeAllSync(this.#io.stderr, encoder.encode(lines.join("\n") + "\n"), "to stderr");
+    } catch { /* a closed stderr does not stop the transfer */ }
+  }
+
+  /**
+   * Library errors keep their derived exit code. With --timing, `request()`'s
+   * 23 is its size limit (the program's own cancels are in `#cancel`): --max-size's 63.
+   */
   #classify(error: unknown): CliError {
     const cliError = toCliError(error);
     if (this.#args.timing && exceedsSizeLimit(error)) {
@@ -167,9 +259,10 @@ class Transfer {
   #listen(sink: Sink, bars: boolean, offset: number): void {
     const args = this.#args;
     const req = this.#req;
-    req.on("headersReceive", (header: object) => {
-      this.#headers = header as HeaderObject;
+    req.on("headersReceive", (header) => {
+      this.#headers = header;
       this.#heads++;
+      if (args.verbose) this.#note(responseLines(header));
       // The face reports each hop's headers, not its status: N redirects are certain once
       // N + 2 heads arrived (only the last one can be final).
       const max = args.maxRedirs;
@@ -228,16 +321,62 @@ class Transfer {
   }
 }
 
-async function openSink(args: CliArgs, io: CliIo): Promise<Sink> {
+/** The file a URL's body goes to: -o FILE, or -O's last path segment; `null` for stdout. */
+function outputPath(output: OutputArg | undefined, url: string): string | null {
+  if (output === undefined) return null;
+  if (output.kind === "file") return output.path === "-" ? null : output.path;
+  let name: string;
+  try {
+    name = new URL(url).pathname.split("/").pop() ?? "";
+  } catch {
+    name = url.split(/[?#]/)[0]!.split("/").pop() ?? "";
+  }
+  if (name === "") {
+    throw new CliError(`-O: the URL ${url} has no file name to use`, EXIT.WRITE_ERROR);
+  }
+  return name;
+}
+
+/** `-v`: the request as the program hands it to the library. */
+function requestLines(method: string, url: string, options: HttpRequestOptions): string[] {
+  const lines = [`> ${method} ${url}`];
+  for (const [name, value] of Object.entries(options.header ?? {})) {
+    lines.push(
+      `> ${name}: ${/^(authorization|proxy-authorization|cookie)$/i.test(name) ? "…" : value}`,
+    );
+  }
+  lines.push(">");
+  return lines;
+}
+
+/** `-v`: one response head (a redirect hop or the final response). */
+function responseLines(headers: HeaderObject): string[] {
+  const lines: string[] = [];
+  for (const [name, value] of Object.entries(headers)) {
+    for (const item of Array.isArray(value) ? value : [value]) lines.push(`< ${name}: ${item}`);
+  }
+  lines.push("<");
+  return lines;
+}
+
+/** The text of `-w @FILE` (`@-`: stdin). */
+async function readFormat(path: string): Promise<string> {
+  try {
+    if (path !== "-") return await Deno.readTextFile(path);
+    return await new Response(Deno.stdin.readable).text();
+  } catch (error) {
+    throw new CliError(`cannot read '${path}': ${(error as Error).message}`, EXIT.READ_ERROR);
+  }
+}
+
+async function openSink(args: CliArgs, path: string | undefined, io: CliIo): Promise<Sink> {
   const options: SinkOptions = {
     include: args.include || args.head,
     fail: args.fail,
     stdout: io.stdout,
   };
-  if (args.output !== undefined && args.output !== "-") {
-    return args.resume
-      ? await ResumeSink.open(options, args.output)
-      : await FileSink.open(options, args.output);
+  if (path !== undefined) {
+    return args.resume ? await ResumeSink.open(options, path) : await FileSink.open(options, path);
   }
   return options.include || options.fail ? new SpoolSink(options) : new StdoutSink(options);
 }

@@ -128,10 +128,19 @@ export const OPTIONS: readonly OptionSpec[] = [
     "--output",
     "-o",
     "FILE",
-    "write the body to FILE (streamed to FILE.<random>.tmp, renamed when complete; '-' is stdout)",
+    "write the body to FILE (streamed to FILE.<random>.tmp, renamed when complete; '-' is stdout); with several URLs, each -o or -O goes with the next URL",
     "netstack -o big.iso http://127.0.0.1:8000/big.iso",
     (a, v) => {
-      a.output = v;
+      a.outputs.push({ kind: "file", path: v });
+    },
+  ),
+  flag(
+    "--remote-name",
+    "-O",
+    "write the body to a file in the current directory named like the URL's last path segment",
+    "netstack -O http://127.0.0.1:8000/files/big.iso",
+    (a) => {
+      a.outputs.push({ kind: "remote" });
     },
   ),
   valued(
@@ -197,7 +206,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     "--timeout",
     "-m",
     "SECONDS",
-    "limit on the whole transfer (library readTimeout; default: none); fractions allowed",
+    "limit on the whole transfer, per attempt (library readTimeout; default: none); fractions allowed",
     "netstack --timeout 2.5 http://127.0.0.1:8000/slow",
     (a, v, n) => {
       a.timeout = parseSecondsToMs(v, n);
@@ -208,10 +217,58 @@ export const OPTIONS: readonly OptionSpec[] = [
     "--connect-timeout",
     undefined,
     "SECONDS",
-    "limit until the response head arrives (library connectTimeout; default 60)",
+    "limit on connecting: DNS, TCP and TLS handshake of a new connection (library connectTimeout); without it, 60 s until the response head; a connected server may take up to 60 s to answer either way",
     "netstack --connect-timeout 3 http://127.0.0.1:8000/",
     (a, v, n) => {
       a.connectTimeout = parseSecondsToMs(v, n);
+    },
+  ),
+  valued(
+    "--retry",
+    undefined,
+    "N",
+    "retry a transient failure up to N times (timeout, lost connection, HTTP 408, 429, 500, 502, 503, 504) with exponential backoff from 1 s, honouring Retry-After; GET, HEAD, PUT, DELETE, OPTIONS and TRACE only, and never once the body has started",
+    "netstack --retry 5 http://127.0.0.1:8000/flaky",
+    (a, v, n) => {
+      a.retry = parseInteger(v, n, 0);
+    },
+  ),
+  valued(
+    "--retry-max-time",
+    undefined,
+    "SECONDS",
+    "start no retry later than SECONDS after the first attempt (default: no limit)",
+    "netstack --retry 10 --retry-max-time 60 http://127.0.0.1:8000/flaky",
+    (a, v, n) => {
+      a.retryMaxTime = parseSecondsToMs(v, n);
+    },
+  ),
+  valued(
+    "--retry-delay",
+    undefined,
+    "SECONDS",
+    "wait SECONDS between retries instead of the exponential backoff (Retry-After still wins)",
+    "netstack --retry 3 --retry-delay 0.5 http://127.0.0.1:8000/flaky",
+    (a, v, n) => {
+      a.retryDelay = parseSecondsToMs(v, n);
+    },
+  ),
+  flag(
+    "--retry-connrefused",
+    undefined,
+    "with --retry: a refused connection is transient too",
+    "netstack --retry 5 --retry-connrefused http://127.0.0.1:8000/",
+    (a) => {
+      a.retryConnRefused = true;
+    },
+  ),
+  flag(
+    "--retry-all-methods",
+    undefined,
+    "with --retry: retry POST, PATCH and other non-idempotent requests too (netstack's own)",
+    "netstack --retry 3 --retry-all-methods -d x=1 http://127.0.0.1:8000/post",
+    (a) => {
+      a.retryAllMethods = true;
     },
   ),
   valued(
@@ -350,6 +407,15 @@ export const OPTIONS: readonly OptionSpec[] = [
     },
   },
   flag(
+    "--compressed",
+    undefined,
+    "ask for a compressed body (Accept-Encoding: gzip, deflate, br) and decode it; without it the body is asked for as is (identity), as in curl",
+    "netstack --compressed http://127.0.0.1:8000/page.html",
+    (a) => {
+      a.compressed = true;
+    },
+  ),
+  flag(
     "--timing",
     undefined,
     "print the performanceTiming table to stderr (uses request(): body up to --max-size, at most 100M)",
@@ -392,10 +458,38 @@ export const OPTIONS: readonly OptionSpec[] = [
   flag(
     "--silent",
     "-s",
-    "no progress bar and no notes (errors are still printed)",
+    "no progress bar and no error messages (the exit code still tells); add -S for the errors",
     "netstack -s -o page.html http://127.0.0.1:8000/",
     (a) => {
       a.silent = true;
+    },
+  ),
+  flag(
+    "--show-error",
+    "-S",
+    "with -s: still print an error message when the transfer fails",
+    "netstack -sS -o page.html http://127.0.0.1:8000/",
+    (a) => {
+      a.showError = true;
+    },
+  ),
+  flag(
+    "--verbose",
+    "-v",
+    "print the request ('> ') and each response head ('< ') to stderr, and notes ('* ')",
+    "netstack -v http://127.0.0.1:8000/",
+    (a) => {
+      a.verbose = true;
+    },
+  ),
+  valued(
+    "--write-out",
+    "-w",
+    "FORMAT",
+    "print FORMAT to stdout after each transfer: %{http_code}, %{size_download}, %{time_total}, %{url}, %{content_type}, %{num_redirects}, %{filename_effective}, %{method}, %{exitcode}, %{errormsg}, %header{NAME}, \\n; @FILE reads FORMAT from FILE",
+    "netstack -s -o /dev/null -w '%{http_code} %{time_total}s\\n' http://127.0.0.1:8000/",
+    (a, v) => {
+      a.writeOut = v;
     },
   ),
   flag(

@@ -441,9 +441,11 @@ export class ResumeSink implements Sink {
   }
 }
 
-/** The `--timing` table: every `performanceTiming` field in ms. */
-export function timingTable(timing: object): string {
-  const fields = Object.entries(timing as Record<string, number>);
+/** The `--timing` table: every `performanceTiming` field in ms; a cache hit says so. */
+export function timingTable(timing: Record<string, unknown>): string {
+  const fields = Object.entries(timing).filter(([, value]) => typeof value === "number") as Array<
+    [string, number]
+  >;
   const width = Math.max(...fields.map(([name]) => name.length));
   const lines = ["performanceTiming (ms since the request started, cumulative):"];
   for (const [name, value] of fields) {
@@ -455,6 +457,7 @@ export function timingTable(timing: object): string {
       : "";
     lines.push(`  ${name.padEnd(width)}  ${value.toFixed(3).padStart(10)}${note}`);
   }
+  if (timing.fromCache === true) lines.push("  (answered from the cache: no network phases)");
   return lines.join("\n") + "\n";
 }
 

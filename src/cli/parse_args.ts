@@ -72,10 +72,7 @@ export function parseArgs(argv: readonly string[]): CliArgs {
     }
     positional.push(arg);
   }
-  if (positional.length > 1) {
-    throw new UsageError(`one URL only, got ${positional.length}: ${positional.join(" ")}`);
-  }
-  args.url = positional[0];
+  args.urls = positional;
   checkCombinations(args);
   return args;
 }
@@ -86,8 +83,25 @@ function checkCombinations(args: CliArgs): void {
     .filter(Boolean).length;
   if (bodies > 1) throw new UsageError("use only one of -d/--data-binary, --json and -F");
   if (args.head && bodies > 0) throw new UsageError("-I (HEAD) cannot send a body");
-  if (args.resume && (args.output === undefined || args.output === "-")) {
-    throw new UsageError("-C - (resume) needs -o FILE");
+  if (args.outputs.length > Math.max(args.urls.length, 1)) {
+    throw new UsageError(
+      `${args.outputs.length} -o/-O for ${args.urls.length} URL(s): each goes with one URL`,
+    );
+  }
+  const toStdout = (i: number) => {
+    const output = args.outputs[i];
+    return output === undefined || (output.kind === "file" && output.path === "-");
+  };
+  if (args.resume && args.urls.some((_, i) => toStdout(i))) {
+    throw new UsageError("-C - (resume) needs -o FILE or -O for each URL");
+  }
+  if (
+    (args.retryMaxTime !== undefined || args.retryDelay !== undefined || args.retryConnRefused ||
+      args.retryAllMethods) && !args.retry
+  ) {
+    throw new UsageError(
+      "--retry-max-time, --retry-delay, --retry-connrefused and --retry-all-methods need --retry N",
+    );
   }
   if (args.noproxy && !args.proxy && args.noproxy.join(",") !== "*") {
     throw new UsageError(

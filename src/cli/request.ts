@@ -10,9 +10,16 @@ import http from "../../ohos.ts";
 import type { HttpRequestOptions, MultiFormData } from "../../mod.ts";
 import type { CliArgs, DataArg } from "./cli_args.ts";
 import { CliError, EXIT, UsageError } from "./exit_codes.ts";
-import { PROXY_VARIABLES } from "../core/proxy.ts";
-import { concat } from "../core/read_body.ts";
-import { redactCredentials, withDefaultScheme } from "../core/url.ts";
+
+/** The proxy variables curl reads. */
+const PROXY_VARIABLES = [
+  "ALL_PROXY",
+  "all_proxy",
+  "HTTPS_PROXY",
+  "https_proxy",
+  "HTTP_PROXY",
+  "http_proxy",
+];
 
 /** The request to send. */
 export interface PlannedRequest {
@@ -24,9 +31,8 @@ export interface PlannedRequest {
 const encoder = new TextEncoder();
 const BODY_METHODS_DEFAULT = "POST";
 
-/** Builds the request; reads the local files of -d @file and --json @file. */
-export async function planRequest(args: CliArgs): Promise<PlannedRequest> {
-  if (args.url === undefined) throw new UsageError("no URL given");
+/** Builds the request to `url`; reads the local files of -d @file and --json @file. */
+export async function planRequest(args: CliArgs, url: string): Promise<PlannedRequest> {
   const headers = new Map<string, [string, string]>();
   const setDefault = (name: string, value: string) => {
     if (!headers.has(name.toLowerCase())) headers.set(name.toLowerCase(), [name, value]);
@@ -65,6 +71,8 @@ export async function planRequest(args: CliArgs): Promise<PlannedRequest> {
       value === null ? null : previous ? `${previous}, ${value}` : value,
     ]);
   }
+  // As curl: a body is asked for as it is, unless --compressed asks for a compressed one.
+  setDefault("Accept-Encoding", args.compressed ? "gzip, deflate, br" : "identity");
   if (args.userAgent !== undefined) setUser(user, "User-Agent", args.userAgent);
   if (args.user !== undefined) {
     setUser(
@@ -107,8 +115,18 @@ export async function planRequest(args: CliArgs): Promise<PlannedRequest> {
   else if (environmentProxySet()) options.usingProxy = true;
   if (args.dnsServers !== undefined) options.dnsServers = args.dnsServers;
   if (args.dohUrl !== undefined) options.dnsOverHttps = args.dohUrl;
+  if (args.retry) {
+    options.retry = {
+      retries: args.retry,
+      maxTime: args.retryMaxTime ?? 0,
+      fixedDelay: args.retryDelay !== undefined,
+      allMethods: args.retryAllMethods,
+      connectionRefused: args.retryConnRefused,
+      ...(args.retryDelay !== undefined ? { delay: args.retryDelay } : {}),
+    };
+  }
 
-  return { url: args.url, method, options };
+  return { url, method, options };
 }
 
 /** Whether a proxy variable is set (false when the environment may not be read). */
@@ -152,7 +170,13 @@ function joinData(pieces: Uint8Array[]): string | Uint8Array {
 }
 
 function joinAll(pieces: Uint8Array[]): Uint8Array {
-  return concat(pieces, pieces.reduce((sum, p) => sum + p.byteLength, 0));
+  const joined = new Uint8Array(pieces.reduce((sum, p) => sum + p.byteLength, 0));
+  let offset = 0;
+  for (const piece of pieces) {
+    joined.set(piece, offset);
+    offset += piece.byteLength;
+  }
+  return joined;
 }
 
 async function readAll(stream: ReadableStream<Uint8Array>): Promise<Uint8Array> {
@@ -219,13 +243,21 @@ async function formPart(spec: string): Promise<MultiFormData> {
   return { name, contentType: type ?? "text/plain", data: rest };
 }
 
+/** `text` with everything between its scheme and its last `@` replaced by `…` (a password may hold `@`). */
+function hideCredentials(text: string): string {
+  const at = text.lastIndexOf("@");
+  if (at < 0) return text;
+  const start = /^(\s*(?:[a-z][a-z0-9+.-]*:(?=[\\/]))?[\\/]*)/i.exec(text)?.[1] ?? "";
+  return `${start}…${text.slice(at)}`;
+}
+
 /** `[http://][user:pass@]host[:port]` as the library's `HttpProxy`. */
 function parseProxy(text: string, noproxy: string[] | undefined): http.HttpProxy {
   let url: URL;
   try {
-    url = new URL(withDefaultScheme(text));
+    url = new URL(/^[a-z][a-z0-9+.-]*:\/\/|^\s*https?:/i.test(text) ? text : `http://${text}`);
   } catch {
-    throw new UsageError(`--proxy: '${redactCredentials(text)}' is not a proxy address`);
+    throw new UsageError(`--proxy: '${hideCredentials(text)}' is not a proxy address`);
   }
   if (url.protocol !== "http:" && url.protocol !== "https:") {
     throw new UsageError(

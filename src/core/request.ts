@@ -8,6 +8,7 @@
 
 import type { RequestBody } from "./body.ts";
 import type { CookieStore } from "./cookies.ts";
+import type { RetryPolicy } from "./retry.ts";
 import type { Timing } from "./timing.ts";
 import type { TlsControl, TransportKind } from "./transport.ts";
 
@@ -61,6 +62,8 @@ export interface CoreRequest {
   readonly allowDowngrade?: boolean;
   /** Use of the response cache (see {@linkcode CacheMode}); `"default"` when absent. */
   readonly cache?: CacheMode;
+  /** Retries of transient failures (see `retry.ts`); absent: none. */
+  readonly retry?: RetryPolicy;
   /**
    * How to reach the server: trust, client certificate, proxy, resolvers.
    * Absent: plain `fetch` with Deno's defaults (environment proxies honoured).

@@ -3,7 +3,7 @@
  * one {@linkcode StackSettings} object it composes, outermost first:
  *
  * ```text
- * [request hooks] → redirects → [hop hooks] → cache → scheduler
+ * [request hooks] → redirects → retries → [hop hooks] → cache → scheduler
  *   → [network hooks] → auth → cookies → network exchange → transport router
  * ```
  *
@@ -21,6 +21,7 @@ import { authLayer } from "./auth_layer.ts";
 import { cookieLayer } from "./cookie_layer.ts";
 import { networkExchange } from "./pipeline.ts";
 import { redirectLayer } from "./redirects.ts";
+import { retryLayer } from "./retry.ts";
 import type { Dispatch, Layer } from "./request.ts";
 import { TransportRouter } from "./router.ts";
 import { type Scheduler, scheduler as sharedScheduler } from "./scheduler.ts";
@@ -61,6 +62,7 @@ export class Stack {
     const layers: Layer[] = [
       ...hooks.request ?? [],
       redirectLayer,
+      retryLayer, // per hop, above the cache: a wait between attempts holds no scheduler slot
       ...hooks.hop ?? [],
       ...settings.cache === null ? [] : [cacheLayer(settings.cache)],
       ...scheduler ? [scheduler.layer] : [],

@@ -12,6 +12,7 @@
  */
 
 import { invalidArgument, NetError } from "../core/errors.ts";
+import { readRetrySetting } from "../core/retry.ts";
 import type { FormPart } from "../core/multipart.ts";
 import type {
   ClientCertificate,
@@ -336,6 +337,13 @@ export const OPTION_TABLE = {
       if (!(v instanceof AbortSignal)) invalidArgument("signal", "must be an AbortSignal", v);
       return v;
     },
+  }),
+  retry: option({
+    type: "number | RetryOptions",
+    default: "none",
+    doc:
+      "Not in OpenHarmony: retry transient failures (timeouts, lost connections, 408, 429, 5xx), idempotent methods unless allMethods; see docs/options.md.",
+    read: (v) => readRetrySetting(v, "retry") ?? null,
   }),
   allowHttpsDowngrade: option({
     type: "boolean",

@@ -110,6 +110,7 @@ export function resolveRequest(
       transport,
       authentication: v.serverAuthentication &&
         { ...v.serverAuthentication, origin: target.origin },
+      retry: v.retry ?? undefined,
       // As in OpenHarmony, usingCache: false only stops answering from the cache.
       cache: v.usingCache ? "default" : "reload",
     };

@@ -5,6 +5,7 @@
  * @module
  */
 
+import type { RetryOptions } from "../core/retry.ts";
 import type { X509Certificate } from "node:crypto";
 import type {
   AddressFamily,
@@ -16,6 +17,8 @@ import type {
   ResponseCode,
   TlsVersion,
 } from "./enums.ts";
+
+export type { RetryOptions };
 
 /**
  * The error every failed call delivers: `@ohos.base`'s `BusinessError`. The
@@ -560,6 +563,14 @@ export interface HttpRequestOptions {
   usingSocks5Proxy?: Socks5Proxy;
   /** Accept a chain that ends at a trusted intermediate; `true` by default, as OpenHarmony's TLS. */
   enablePartialChain?: boolean;
+  /**
+   * An extension, not in OpenHarmony: retry a transient failure (a timeout,
+   * a lost connection, HTTP 408, 429, 500, 502, 503, 504) this many times,
+   * or as {@linkcode RetryOptions} say. Idempotent methods only unless
+   * `allMethods`; exponential backoff with jitter from 1 s, or `Retry-After`;
+   * never once `dataReceive` has delivered a byte. Off by default.
+   */
+  retry?: number | RetryOptions;
 }
 
 /**

@@ -7,6 +7,7 @@
  * @module
  */
 
+import type { RetryOptions } from "../core/retry.ts";
 import { parseRequestUrl } from "../core/url.ts";
 import type { TiBlob } from "./blob.ts";
 import { callBack } from "./callbacks.ts";
@@ -73,6 +74,8 @@ export interface DataStreamEvent extends HTTPClientEvent {
   readonly size: number;
 }
 
+export type { RetryOptions };
+
 /** A callback property of `HTTPClient`: `this` is the client. */
 export type HTTPClientCallback<E> = (this: HTTPClient, event: E) => void;
 
@@ -134,6 +137,8 @@ export interface HTTPClientProperties {
   enableKeepAlive?: boolean;
   /** See {@linkcode HTTPClient.signal}. */
   signal?: AbortSignal | null;
+  /** See {@linkcode HTTPClient.retry}. */
+  retry?: number | RetryOptions | null;
   /** See {@linkcode HTTPClient.onload}. */
   onload?: HTTPClientCallback<SuccessResponse> | null;
   /** See {@linkcode HTTPClient.onerror}. */
@@ -176,6 +181,7 @@ const SETTABLE = [
   "cache",
   "enableKeepAlive",
   "signal",
+  "retry",
   "onload",
   "onerror",
   "onreadystatechange",
@@ -328,6 +334,14 @@ export class HTTPClient implements Disposable, AsyncDisposable {
    * each later `send()` while it stays aborted).
    */
   signal: AbortSignal | null = null;
+  /**
+   * An extension, not in Titanium: retry a transient failure (a timeout, a
+   * lost connection, HTTP 408, 429, 500, 502, 503, 504) this many times, or
+   * as {@linkcode RetryOptions} say: idempotent methods only unless
+   * `allMethods`, exponential backoff with jitter from 1 s or `Retry-After`,
+   * never once `ondatastream` has delivered a byte. `null`: no retries.
+   */
+  retry: number | RetryOptions | null = null;
 
   /** Called when the request completed with a status below 400. */
   onload: HTTPClientCallback<SuccessResponse> | null = null;

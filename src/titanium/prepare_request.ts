@@ -10,6 +10,7 @@
 import { basicAuthorization } from "../core/auth.ts";
 import { NetError } from "../core/errors.ts";
 import type { CoreRequest } from "../core/request.ts";
+import { readRetrySetting } from "../core/retry.ts";
 import { sharedCookieStore } from "./cookies.ts";
 import type { RequestHeaders } from "./request_headers.ts";
 import { buildSendBody } from "./send_body.ts";
@@ -43,6 +44,7 @@ export interface SendSettings {
   readonly maxResponseSize: unknown;
   readonly file: unknown;
   readonly cache: unknown;
+  readonly retry?: unknown;
 }
 
 /** What one `send()` adds to the settings. */
@@ -127,5 +129,6 @@ export async function prepareRequest(
     // URL was refused above, and the run refuses a redirect to https.
     ...(tls && !refusal ? { transport: tlsTransport(tls) } : {}),
   };
-  return { request, target, maxResponseSize };
+  const retry = readRetrySetting(settings.retry, "retry");
+  return { request: retry ? { ...request, retry } : request, target, maxResponseSize };
 }
