@@ -10,6 +10,7 @@
 import { lookup } from "node:dns/promises";
 import { isIP } from "node:net";
 import { decodeAnswer, encodeQuery, RecordType } from "./dns_message.ts";
+import { humanDetail } from "./error_text.ts";
 import { NetError } from "./errors.ts";
 import type { NameServer } from "./request.ts";
 
@@ -130,7 +131,10 @@ function serverLabel(server: NameServer): string {
 }
 
 function unresolved(host: string, via: string, error: unknown): NetError {
-  const why = error instanceof Error ? `: ${error.message}` : "";
+  // Resolver texts are long ("proto error: no records found for Query { … }"): the cause keeps them.
+  const why = error instanceof Error && !/no records found/i.test(error.message)
+    ? `: ${humanDetail(error.message)}`
+    : "";
   return new NetError("HOST_UNRESOLVED", `'${host}' has no address (asked ${via}${why})`, {
     cause: error,
   });

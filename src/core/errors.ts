@@ -10,6 +10,7 @@
  * @module
  */
 
+import { humanDetail } from "./error_text.ts";
 import { redactCause, redactCredentials, redactText } from "./redact.ts";
 import type { TransportKind } from "./transport.ts";
 
@@ -174,7 +175,11 @@ export function classifyError(error: unknown, phase: FailurePhase, bodyShort = f
   }
   const text = errorText(error);
   const code = codeFromText(text, phase, bodyShort);
-  return new NetError(code, text, { cause: error, details: { phase: phaseOf(code, phase) } });
+  // The message stays short; the whole chain is in `cause`.
+  return new NetError(code, humanDetail(text), {
+    cause: error,
+    details: { phase: phaseOf(code, phase) },
+  });
 }
 
 /** The phase a classified failure belongs to: before the head, the code tells it. */

@@ -18,6 +18,7 @@
  */
 
 import type { Resolver } from "./dns.ts";
+import { humanDetail } from "./error_text.ts";
 import { NetError } from "./errors.ts";
 
 /** What the relay does for the connections of one client. */
@@ -84,7 +85,17 @@ export class SocksRelay {
 
   /** Listens on an OS-chosen port of 127.0.0.1 (needs `--allow-net=127.0.0.1`). */
   constructor() {
-    this.#listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+    try {
+      this.#listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+    } catch (error) {
+      if (!(error instanceof Deno.errors.NotCapable)) throw error;
+      throw new NetError(
+        "PERMISSION_DENIED",
+        "an exact connect limit, own DNS servers and an address family need a relay listening " +
+          "on 127.0.0.1: run again with --allow-net=127.0.0.1 added to the hosts (or --allow-net)",
+        { cause: error },
+      );
+    }
     // Kept between requests, so it must not keep the process alive: a request in flight does.
     this.#listener.unref();
     this.#accept();
@@ -265,7 +276,9 @@ export class SocksRelay {
       } catch (error) {
         attempt.failure ??= new NetError(
           "CONNECT_FAILED",
-          `${label(attempt)}: ${error instanceof Error ? error.message : String(error)}`,
+          `${label(attempt)}: ${
+            humanDetail(error instanceof Error ? error.message : String(error))
+          }`,
           { cause: error, details: { phase: "connect", transport: "relay" } },
         );
         await reply(client, abort.signal.aborted ? REPLY_TTL_EXPIRED : REPLY_REFUSED);

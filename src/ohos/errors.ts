@@ -66,7 +66,17 @@ export function toBusinessError(error: unknown): BusinessError {
     code: ohosCode(net),
     message: ohosMessage(net),
   };
-  return Object.defineProperty(business, "cause", { value: net, enumerable: false });
+  // Not enumerable, so the object still prints and compares as `{ name, code, message }`.
+  return Object.defineProperties(business, {
+    cause: { value: net, enumerable: false },
+    stack: { value: businessStack(business.message, net), enumerable: false, writable: true },
+  });
+}
+
+/** A stack for the error: its own first line, then where the core error was raised. */
+function businessStack(message: string, net: NetError): string {
+  const frames = (net.stack ?? "").split("\n").filter((line) => /^\s+at /.test(line));
+  return [`BusinessError: ${message}`, ...frames].join("\n");
 }
 
 /** The options of this face behind each transport setting the core names. */
