@@ -106,7 +106,7 @@ Deno.test("unresolvable host name rejects with 2300006 without a DNS query", asy
   // strace: the only sockets opened are nscd's Unix socket, nothing to port 53.
   const url = `http://${"a".repeat(64)}.test/`;
   const start = performance.now();
-  await expectFailure(url, undefined, 2300006, /^Failed to resolve the host name: .*dns error/);
+  await expectFailure(url, undefined, 2300006, /^Failed to resolve the host name: .*a{64}\.test/);
   assert.ok(performance.now() - start < 1000, "fails fast, locally");
 });
 

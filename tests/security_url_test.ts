@@ -60,7 +60,7 @@ Deno.test("url: https:/host:port (one slash) goes out as TLS to host:port on bot
     const outcome = await network("GET", url);
     assert.ok(outcome.error, `${url}: ${JSON.stringify(outcome)}`);
   }
-  const run = await cli(["-s", `https:/127.0.0.1:${port}/x`]);
+  const run = await cli(["-sS", `https:/127.0.0.1:${port}/x`]);
   assert.notEqual(run.code, 0, run.text);
   assert.ok(server.firsts.length >= 5, `the listener saw ${server.firsts.length} connections`);
   assert.deepEqual(server.firsts.filter((b) => b !== 0x16), [], "every connection began with TLS");
@@ -178,14 +178,14 @@ Deno.test("url: no password appears in any message, log line or cause of either 
   }
   for (const pw of [SECRET, ENCODED]) {
     const runs = [
-      await cli(["-s", `http://user:${pw}@127.0.0.1:${closed}/x`]),
+      await cli(["-sS", `http://user:${pw}@127.0.0.1:${closed}/x`]),
       await cli([
-        "-s",
+        "-sS",
         "-x",
         `http://user:${pw}@127.0.0.1:${closed}`,
         `http://127.0.0.1:${closed}/`,
       ]),
-      await cli(["-s", `http://127.0.0.1:${closed}/`], {
+      await cli(["-sS", `http://127.0.0.1:${closed}/`], {
         HTTP_PROXY: `http://user:${pw}@127.0.0.1:${closed}`,
       }),
     ];
