@@ -15,6 +15,7 @@
  */
 
 import { NetError } from "./errors.ts";
+import { withDefaultScheme } from "./url.ts";
 
 /** The variables Deno takes a proxy from, in its order of precedence. */
 export const PROXY_VARIABLES = [
@@ -136,7 +137,7 @@ export function proxyFailure(error: NetError, proxy: string): NetError {
 /** A proxy URL without credentials, for messages. */
 export function proxyLabel(url: string): string {
   try {
-    const parsed = new URL(url.includes("://") ? url : `http://${url}`);
+    const parsed = new URL(withDefaultScheme(url));
     return `${parsed.protocol}//${parsed.host}`;
   } catch {
     return "from the environment";
