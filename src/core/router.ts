@@ -24,9 +24,8 @@ import type { DohAnswer } from "./dns.ts";
 import { notSupported } from "./errors.ts";
 import { FetchTransport } from "./fetch_transport.ts";
 import { networkExchange } from "./pipeline.ts";
-import { FETCH_FORBIDDEN_METHODS } from "./raw_http1.ts";
 import type { CoreRequest, Dispatch, TransportOptions } from "./request.ts";
-import { rawSocketTransport } from "./socket_transport.ts";
+import { http1TransportFactory } from "./wire/http1_transport.ts";
 import type { Transport, TransportFactory, TransportSettings } from "./transport.ts";
 
 /**
@@ -35,8 +34,11 @@ import type { Transport, TransportFactory, TransportSettings } from "./transport
  * {@linkcode TransportRouter.register}.
  */
 const FACTORIES: ReadonlyMap<"socket", TransportFactory> = new Map([
-  ["socket", rawSocketTransport],
+  ["socket", http1TransportFactory],
 ]);
+
+/** Methods `fetch` throws "Method is forbidden" for (the Fetch standard's forbidden methods). */
+export const FETCH_FORBIDDEN_METHODS: ReadonlySet<string> = new Set(["CONNECT", "TRACE", "TRACK"]);
 
 /** Picks and owns the transports of one stack. */
 export class TransportRouter {

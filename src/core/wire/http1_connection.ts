@@ -261,11 +261,10 @@ export class Http1Connection {
     for (;;) {
       const lf = this.#buffer.indexOf(10, this.#start);
       if (lf >= 0 && lf < this.#end) {
-        if (lf === this.#start || this.#buffer[lf - 1] !== 13) {
-          throw new NetError("BAD_RESPONSE", `a bare LF in the ${what}`);
-        }
-        if (lf - 1 - this.#start > max) throw new NetError("BAD_RESPONSE", `${what} line too long`);
-        const text = latin1(this.#buffer, this.#start, lf - 1);
+        // A bare LF ends a line, as in the head.
+        const end = lf > this.#start && this.#buffer[lf - 1] === 13 ? lf - 1 : lf;
+        if (end - this.#start > max) throw new NetError("BAD_RESPONSE", `${what} line too long`);
+        const text = latin1(this.#buffer, this.#start, end);
         this.#start = lf + 1;
         if (text.includes("\r") || text.includes("\0")) {
           throw new NetError("BAD_RESPONSE", `a bare CR in the ${what}`);

@@ -8,9 +8,15 @@
  * @module
  */
 
-import { classifyError, NetError } from "../errors.ts";
+import { classifyError, NetError, notSupported } from "../errors.ts";
 import type { TransportOptions } from "../request.ts";
-import type { ConnectionFacts, Transport, WireRequest, WireResponse } from "../transport.ts";
+import type {
+  ConnectionFacts,
+  Transport,
+  TransportFactory,
+  WireRequest,
+  WireResponse,
+} from "../transport.ts";
 import { type Connector, type ConnectTarget, findConnector } from "./connection.ts";
 import { Http1Connection } from "./http1_connection.ts";
 // Registers the connector for TLS control, proxies and resolvers.
@@ -48,6 +54,34 @@ export interface Http1Settings {
   readonly connectTimeout: number;
 }
 
+/**
+ * The router's factory for the `socket` transport: one engine instance per
+ * set of settings, all sharing the process-wide pool. HTTP/2 is refused.
+ *
+ * @example
+ * ```ts
+ * import { http1TransportFactory } from "./http1_transport.ts";
+ * const transport = await http1TransportFactory(
+ *   { protocol: "auto", options: undefined, proxy: "platform", connectTimeout: 0 },
+ *   { resolver: { resolve: () => Promise.resolve([]) } },
+ * );
+ * transport.close();
+ * ```
+ */
+export const http1TransportFactory: TransportFactory = (settings) => {
+  if (settings.protocol === "http2") {
+    throw notSupported(
+      "protocol",
+      "socket",
+      "is HTTP/2, which the socket transport does not speak",
+    );
+  }
+  return new Http1Transport({
+    options: settings.options,
+    connectTimeout: settings.connectTimeout,
+  });
+};
+
 /** Methods a request may be retried with on a fresh connection (RFC 9110 §9.2.2). */
 const IDEMPOTENT = new Set(["GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE"]);
 /** Up to this many body bytes go out in one write with the head. */
@@ -70,6 +104,7 @@ export class Http1Transport implements Transport {
   readonly #settings: Http1Settings;
   readonly #pool: ConnectionPool;
   readonly #active = new Set<Http1Connection>();
+  readonly #routes = new Map<string, { connector: Connector; key: string }>();
   #closed = false;
 
   /** @param pool the keep-alive pool; the process-wide one by default */
@@ -93,15 +128,7 @@ export class Http1Transport implements Transport {
       port: url.port ? Number(url.port) : secure ? 443 : 80,
       secure,
     };
-    const connector = findConnector(target, options) ??
-      (PLAIN.accepts(target, options) ? PLAIN : null);
-    if (!connector) {
-      throw new NetError(
-        "INTERNAL",
-        "the socket transport has no connector for these settings (proxy, dns or tls)",
-      );
-    }
-    const key = poolKey(connector.name, target, options);
+    const { connector, key } = this.#route(target, options);
     const reuse = options?.reuseConnections !== false;
     const close = !reuse || asksToClose(request.headers);
     let wire = reuse ? this.#pool.take(key) : null;
@@ -129,6 +156,28 @@ export class Http1Transport implements Transport {
         throw error instanceof NetError ? error : classifyError(error, "connect");
       }
     }
+  }
+
+  /**
+   * The connector and pool key for `target`, chosen once per origin: the
+   * choice reads proxy variables, which costs more than a pooled exchange.
+   */
+  #route(
+    target: ConnectTarget,
+    options: TransportOptions | undefined,
+  ): { connector: Connector; key: string } {
+    const origin = `${target.secure ? "s" : ""}|${target.hostname}|${target.port}`;
+    let route = this.#routes.get(origin);
+    if (!route) {
+      const connector = findConnector(target, options) ??
+        (PLAIN.accepts(target, options) ? PLAIN : null);
+      if (!connector) {
+        throw notSupported("proxy", "socket", "has no connector on the socket transport");
+      }
+      route = { connector, key: poolKey(connector.name, target, options) };
+      this.#routes.set(origin, route);
+    }
+    return route;
   }
 
   /** Fails the requests in flight; idle connections stay in the shared pool. */
