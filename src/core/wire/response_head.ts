@@ -37,8 +37,10 @@ export interface ResponseHead {
 }
 
 /**
- * Response fields as parsed, in a flat list: no `Headers` object is built
- * (it costs more than the rest of a small exchange). Names are lower-case.
+ * Response fields as parsed, in a flat list. It is a `Headers` (so layers
+ * and faces that want one take it as is) whose reads go to the list: no
+ * header list is built until someone changes it, which costs more than the
+ * rest of a small exchange. Names are lower-case.
  *
  * @example
  * ```ts
@@ -48,20 +50,22 @@ export interface ResponseHead {
  * headers.getSetCookie(); // ["a=1", "b=2"]
  * ```
  */
-export class FlatHeaders implements HeaderView {
-  readonly #names: string[];
-  readonly #values: string[];
+export class FlatHeaders extends Headers implements HeaderView {
+  #names: string[] | null;
+  #values: string[];
 
   /** @param names lower-case names @param values their values, in the same order */
   constructor(names: string[], values: string[]) {
+    super();
     this.#names = names;
     this.#values = values;
   }
 
   /** The value of `name`, repeated fields joined with ", "; `null` when absent. */
-  get(name: string): string | null {
-    const key = name.toLowerCase();
+  override get(name: string): string | null {
     const names = this.#names;
+    if (names === null) return super.get(name);
+    const key = name.toLowerCase();
     let found: string | null = null;
     for (let i = 0; i < names.length; i++) {
       if (names[i] !== key) continue;
@@ -71,22 +75,22 @@ export class FlatHeaders implements HeaderView {
   }
 
   /** Whether `name` is present. */
-  has(name: string): boolean {
-    return this.#names.includes(name.toLowerCase());
+  override has(name: string): boolean {
+    return this.#names === null ? super.has(name) : this.#names.includes(name.toLowerCase());
   }
 
   /** Each field in name order, as `Headers.forEach` yields them (`set-cookie` once per value). */
-  forEach(callback: (value: string, name: string) => void): void {
-    const order = [...new Set(this.#names)].sort();
-    for (const name of order) {
-      if (name === "set-cookie") {
-        for (const value of this.getSetCookie()) callback(value, name);
-      } else callback(this.get(name)!, name);
-    }
+  override forEach(
+    callback: (value: string, name: string, parent: this) => void,
+    thisArg?: unknown,
+  ): void {
+    if (this.#names === null) return super.forEach(callback, thisArg);
+    for (const [name, value] of this.#pairs()) callback.call(thisArg, value, name, this);
   }
 
   /** Every `set-cookie` value, in order. */
-  getSetCookie(): string[] {
+  override getSetCookie(): string[] {
+    if (this.#names === null) return super.getSetCookie();
     const out: string[] = [];
     for (let i = 0; i < this.#names.length; i++) {
       if (this.#names[i] === "set-cookie") out.push(this.#values[i]);
@@ -94,11 +98,62 @@ export class FlatHeaders implements HeaderView {
     return out;
   }
 
-  /** A `Headers` copy, for layers that need one. */
-  toHeaders(): Headers {
-    const headers = new Headers();
-    for (let i = 0; i < this.#names.length; i++) headers.append(this.#names[i], this.#values[i]);
-    return headers;
+  /** `[name, value]` pairs as `Headers` iterates them. */
+  override entries(): ReturnType<Headers["entries"]> {
+    if (this.#names === null) return super.entries();
+    return this.#pairs()[Symbol.iterator]() as ReturnType<Headers["entries"]>;
+  }
+
+  override keys(): ReturnType<Headers["keys"]> {
+    if (this.#names === null) return super.keys();
+    return this.#pairs().map(([name]) => name)[Symbol.iterator]() as ReturnType<Headers["keys"]>;
+  }
+
+  override values(): ReturnType<Headers["values"]> {
+    if (this.#names === null) return super.values();
+    return this.#pairs().map(([, value]) => value)[Symbol.iterator]() as ReturnType<
+      Headers["values"]
+    >;
+  }
+
+  override [Symbol.iterator](): ReturnType<Headers["entries"]> {
+    return this.entries();
+  }
+
+  override append(name: string, value: string): void {
+    this.#materialize();
+    super.append(name, value);
+  }
+
+  override set(name: string, value: string): void {
+    this.#materialize();
+    super.set(name, value);
+  }
+
+  override delete(name: string): void {
+    this.#materialize();
+    super.delete(name);
+  }
+
+  /** The pairs in `Headers` order: sorted names, repeated fields joined, `set-cookie` apart. */
+  #pairs(): [string, string][] {
+    const order = [...new Set(this.#names)].sort();
+    const out: [string, string][] = [];
+    for (const name of order) {
+      if (name === "set-cookie") {
+        for (const value of this.getSetCookie()) out.push([name, value]);
+      } else out.push([name, this.get(name)!]);
+    }
+    return out;
+  }
+
+  /** Moves the list into the `Headers` itself before a change. */
+  #materialize(): void {
+    const names = this.#names;
+    if (names === null) return;
+    this.#names = null;
+    for (let i = 0; i < names.length; i++) super.append(names[i], this.#values[i]);
+    this.#values = [];
   }
 }
 
