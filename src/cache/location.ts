@@ -140,7 +140,7 @@ export interface StorageKey {
  */
 export function storageKey(): StorageKey {
   try {
-    const href = (globalThis as { location?: Location }).location?.href;
+    const href = (globalThis as { location?: { href: string } }).location?.href;
     if (href) return { by: "location", key: href };
   } catch {
     // No --location: reading it throws.

@@ -26,6 +26,7 @@ import {
   withContext,
 } from "./interceptor_run.ts";
 import { type ResolvedRequest, resolveRequest } from "./options.ts";
+import { requestSync } from "./request_sync.ts";
 import { headerObject, toHttpResponse } from "./response.ts";
 import type {
   AsyncCallback,
@@ -114,6 +115,36 @@ export class HttpRequest implements Disposable, AsyncDisposable {
     const start = performance.now();
     const { url, options, callback, error } = splitArgs(args);
     return settle(this.#request(url, options, error, start), callback);
+  }
+
+  /**
+   * Sends a request and blocks the calling thread until the response (or
+   * an error) is in: a worker does the request while this thread waits. No
+   * event, interceptor or callback runs meanwhile; options must be plain
+   * data (a function in them is a 401).
+   *
+   * @param url the URL
+   * @param options the request options
+   * @returns the response
+   * @throws {BusinessError} an Error with the code `request()` would reject with
+   *
+   * @example Usage (the server must run in another thread or process)
+   * ```ts ignore
+   * import http from "@netstack/http";
+   * const req = http.createHttp();
+   * const res = req.requestSync("http://127.0.0.1:8000/get");
+   * console.log(res.responseCode);
+   * req.destroy();
+   * ```
+   */
+  requestSync(url: string, options?: HttpRequestOptions): HttpResponse {
+    if (this.#abort.signal.aborted) {
+      throw Object.assign(new Error("Internal error: the HttpRequest was destroyed"), {
+        name: "BusinessError",
+        code: 2300999,
+      });
+    }
+    return requestSync(url, options);
   }
 
   /**

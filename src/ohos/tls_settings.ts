@@ -12,7 +12,7 @@ import { invalidArgument } from "../core/errors.ts";
 import type { PeerCertificates, PeerVerifier, TlsControl } from "../core/transport.ts";
 import { TlsVersion } from "./enums.ts";
 import { isPlainObject, readBoolean, readString } from "./option_readers.ts";
-import type { CipherSuite, ValidationCallback, ValidationContext } from "./types.ts";
+import type { CipherSuite, ValidationCallback, ValidationContext, X509Cert } from "./types.ts";
 
 /** The d.ts's cipher suite names (IANA) and their OpenSSL names. */
 export const CIPHER_SUITES: Readonly<Record<CipherSuite, string>> = {
@@ -197,7 +197,7 @@ export function peerVerifier(callback: ValidationCallback): PeerVerifier {
 export function validationContext(peer: PeerCertificates): ValidationContext {
   return {
     pemCerts: peer.chain.map(toPem),
-    x509Certs: peer.chain.map((der) => new X509Certificate(der)),
+    x509Certs: peer.chain.map(x509Cert),
     host: peer.hostname,
     ip: peer.remoteAddress ?? "",
   };
@@ -210,4 +210,41 @@ function toPem(der: Uint8Array): string {
   }
   const lines = btoa(binary).match(/.{1,64}/g) ?? [];
   return `-----BEGIN CERTIFICATE-----\n${lines.join("\n")}\n-----END CERTIFICATE-----\n`;
+}
+
+const encoder = new TextEncoder();
+
+/** A DER certificate as an OpenHarmony `X509Cert`. */
+export function x509Cert(der: Uint8Array): X509Cert {
+  const x509 = new X509Certificate(der);
+  const name = (text: string) => ({ data: encoder.encode(text.split("\n").join(", ")) });
+  return {
+    x509,
+    getEncoded: () => Promise.resolve({ data: der.slice(), encodingFormat: 0 }),
+    getVersion: () => certificateVersion(der),
+    getIssuerName: () => name(x509.issuer),
+    getSubjectName: () => name(x509.subject),
+    getNotBeforeTime: () => utcTime(x509.validFrom),
+    getNotAfterTime: () => utcTime(x509.validTo),
+  };
+}
+
+function utcTime(text: string): string {
+  const iso = new Date(text).toISOString(); // 2026-12-03T07:00:00.000Z
+  return iso.slice(2, 4) + iso.slice(5, 7) + iso.slice(8, 10) + iso.slice(11, 13) +
+    iso.slice(14, 16) + iso.slice(17, 19) + "Z";
+}
+
+/** The version field of the TBSCertificate (`[0] EXPLICIT INTEGER`, absent for v1). */
+function certificateVersion(der: Uint8Array): number {
+  const inner = (at: number) => {
+    const first = der[at + 1]!;
+    if (first < 0x80) return at + 2;
+    return at + 2 + (first & 0x7f);
+  };
+  const tbs = inner(0); // Certificate SEQUENCE → TBSCertificate
+  const field = inner(tbs);
+  if (der[field] !== 0xa0) return 1;
+  const integer = inner(field);
+  return der[inner(integer)]! + 1;
 }

@@ -212,16 +212,32 @@ export interface CertificatePinning {
 }
 
 /**
- * A parsed certificate of the peer's chain. OpenHarmony gives a
- * `cert.X509Cert`; this library gives `node:crypto`'s `X509Certificate`.
+ * A certificate of the peer's chain, with the `cert.X509Cert` members this
+ * library provides (OpenHarmony's has more: `verify`, `getPublicKey`, …);
+ * `x509` is the certificate parsed by `node:crypto`, for the rest.
  *
  * @example Usage
  * ```ts
  * import type { X509Cert } from "@netstack/http";
- * const subject = (c: X509Cert) => c.subject;
+ * const subject = (c: X509Cert) => new TextDecoder().decode(c.getSubjectName().data);
  * ```
  */
-export type X509Cert = X509Certificate;
+export interface X509Cert {
+  /** The certificate in DER (`encodingFormat` 0). */
+  getEncoded(): Promise<{ data: Uint8Array; encodingFormat: number }>;
+  /** The X.509 version: 1, 2 or 3. */
+  getVersion(): number;
+  /** The issuer's distinguished name as UTF-8 text (`CN=…, O=…`). */
+  getIssuerName(): { data: Uint8Array };
+  /** The subject's distinguished name as UTF-8 text. */
+  getSubjectName(): { data: Uint8Array };
+  /** Start of validity as ASN.1 UTCTime text (`YYMMDDHHMMSSZ`). */
+  getNotBeforeTime(): string;
+  /** End of validity as ASN.1 UTCTime text. */
+  getNotAfterTime(): string;
+  /** Not in OpenHarmony: the certificate parsed by `node:crypto`. */
+  readonly x509: X509Certificate;
+}
 
 /**
  * What a `remoteValidation` callback is given: the peer's chain (leaf first)

@@ -1,0 +1,68 @@
+/**
+ * `requestSync()`: a worker runs the request while the calling thread waits
+ * on shared memory with `Atomics.wait` (Deno allows it on the main thread).
+ * The blocked thread runs nothing meanwhile: no listeners, interceptors or
+ * `remoteValidation` callbacks (functions cannot reach the worker: 401), and
+ * the server must not be served by that same thread.
+ *
+ * @module
+ */
+
+import { NetError } from "../core/errors.ts";
+import { toBusinessError } from "./errors.ts";
+import { decodeOutcome, type SyncJob } from "./sync_codec.ts";
+import type { HttpRequestOptions, HttpResponse } from "./types.ts";
+
+/** The largest outcome: `maxLimit`'s maximum plus room for headers and cookies. */
+const MAX_OUTCOME = 112 * 1024 * 1024;
+/** How long past `readTimeout` to wait for a worker that does not answer. */
+const GRACE_MS = 5_000;
+
+/** Runs `request(url, options)` in a worker and blocks until it settles; throws a `BusinessError`. */
+export function requestSync(url: unknown, options: unknown): HttpResponse {
+  if (typeof url !== "string") {
+    throw thrown(new NetError("INVALID_ARGUMENT", "'url' must be a string"));
+  }
+  let job: SyncJob;
+  try {
+    job = structuredClone({
+      url,
+      options: options as HttpRequestOptions | undefined,
+      control: new SharedArrayBuffer(8),
+      data: new SharedArrayBuffer(0, { maxByteLength: MAX_OUTCOME }),
+    });
+  } catch (error) {
+    throw thrown(
+      new NetError(
+        "INVALID_ARGUMENT",
+        "'options' cannot be used by requestSync: it holds functions or other values a worker cannot receive (remoteValidation callbacks, signals)",
+        { cause: error },
+      ),
+    );
+  }
+  const worker = new Worker(new URL("./sync_worker.ts", import.meta.url), { type: "module" });
+  try {
+    worker.postMessage(job);
+    const flags = new Int32Array(job.control);
+    const read = (options as { readTimeout?: unknown } | undefined)?.readTimeout;
+    const limit = typeof read === "number" && read > 0 ? read : 60_000;
+    if (Atomics.wait(flags, 0, 0, read === 0 ? undefined : limit + GRACE_MS) === "timed-out") {
+      throw thrown(new NetError("TIMEOUT", `requestSync had no answer after ${limit} ms`));
+    }
+    const outcome = decodeOutcome(new Uint8Array(job.data, 0, Atomics.load(flags, 1)).slice());
+    if ("error" in outcome) throw businessError(outcome.error.code, outcome.error.message);
+    return outcome.response;
+  } finally {
+    worker.terminate();
+  }
+}
+
+function thrown(error: NetError): Error & { code: number } {
+  const business = toBusinessError(error);
+  return businessError(business.code, business.message);
+}
+
+/** What the declaration's `@throws { BusinessError }` means: an Error with a numeric `code`. */
+function businessError(code: number, message: string): Error & { code: number } {
+  return Object.assign(new Error(message), { name: "BusinessError", code });
+}
