@@ -20,7 +20,7 @@
 import { bytesBody, type RequestBody } from "../core/body.ts";
 import { NetError } from "../core/errors.ts";
 import type { CoreRequest, CoreResult, Layer } from "../core/request.ts";
-import { buildStack, type Stack } from "../core/stack.ts";
+import { sharedStack, type Stack, type StackSettings } from "../core/stack.ts";
 import { checkHeader, parseRequestUrl } from "../core/url.ts";
 import { HttpDataType, InterceptorType } from "./enums.ts";
 import type { HttpInterceptorChain } from "./interceptors.ts";
@@ -55,11 +55,9 @@ export function intercept(signal: AbortSignal, state: Interception): AbortSignal
   return own;
 }
 
-let stack: Stack | null = null;
-
 /** The stack of intercepted requests: the default one plus the interceptor layers. */
 export function interceptorStack(): Stack {
-  return stack ??= buildStack({ hooks: { hop: [hopLayer], network: [networkLayer] } });
+  return sharedStack(SETTINGS);
 }
 
 /** Runs `interceptor`; `true` only when it resolves to `true`. */
@@ -125,6 +123,9 @@ const networkLayer: Layer = (next) => async (request, events) => {
   }
   return next(withContext(request, context, request.url.href), events);
 };
+
+/** Declared once: `sharedStack` gives one stack per settings object. */
+const SETTINGS: StackSettings = { hooks: { hop: [hopLayer], network: [networkLayer] } };
 
 const decoder = new TextDecoder();
 
