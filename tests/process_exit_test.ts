@@ -12,13 +12,16 @@ const MOD = new URL("../mod.ts", import.meta.url).href;
 const HANG = 30_000;
 
 /** Runs `source` as a script; resolves with its exit code and output, or fails when it hangs. */
-async function runScript(source: string): Promise<{ code: number; stdout: string }> {
+async function runScript(
+  source: string,
+  flags: string[] = [],
+): Promise<{ code: number; stdout: string }> {
   const dir = await Deno.makeTempDir({ prefix: "process_exit_" });
   try {
     const path = `${dir}/script.ts`;
     await Deno.writeTextFile(path, source);
     const child = new Deno.Command(Deno.execPath(), {
-      args: ["run", "--allow-net", "--config", CONFIG, path],
+      args: ["run", "--allow-net", ...flags, "--config", CONFIG, path],
       stdin: "null",
       stdout: "piped",
       stderr: "piped",
@@ -41,16 +44,18 @@ async function runScript(source: string): Promise<{ code: number; stdout: string
   }
 }
 
-Deno.test("a script whose request went through the relay (connectTimeout) exits without destroy()", async () => {
+Deno.test("a script whose requests went through the relay and the socket transport exits without destroy()", async () => {
   await using server = serve(() => new Response("hi"));
   const { stdout } = await runScript(`
     import http from "${MOD}";
     const req = http.createHttp();
     const res = await req.request("${server.url}/", { connectTimeout: 5_000, readTimeout: 20_000 });
     await req.requestInStream("${server.url}/again", { connectTimeout: 5_000, readTimeout: 20_000 });
-    console.log(res.responseCode, res.result, res.performanceTiming.tcpTiming > 0);
+    // TRACE goes through the socket-level transport and its pool.
+    const trace = await req.request("${server.url}/trace", { method: "TRACE" });
+    console.log(res.responseCode, res.result, res.performanceTiming.tcpTiming > 0, trace.responseCode);
   `);
-  assert.equal(stdout, "200 hi true"); // tcpTiming is measured by the relay: it was used
+  assert.equal(stdout, "200 hi true 200"); // tcpTiming is measured by the relay: it was used
 });
 
 Deno.test({
@@ -84,4 +89,28 @@ Deno.test("a Titanium script that never aborts exits after its request", async (
     xhr.send();
   `);
   assert.equal(stdout, "200 true");
+});
+
+Deno.test("a script that watches network changes and uses a file cache exits by itself", async () => {
+  await using server = serve(() =>
+    new Response("cached", { headers: { "cache-control": "max-age=60" } })
+  );
+  const dir = await Deno.makeTempDir({ prefix: "process_exit_cache_" });
+  try {
+    const { stdout } = await runScript(
+      `
+      import http, { Network } from "${MOD}";
+      Network.addEventListener("change", () => {}); // never removed
+      http.createHttpResponseCache(undefined, { location: ${JSON.stringify(`${dir}/cache.kv`)} });
+      const req = http.createHttp();
+      await req.request("${server.url}/");
+      const hit = await req.request("${server.url}/");
+      console.log(hit.result, hit.performanceTiming.fromCache);
+    `,
+      ["--unstable-kv", `--allow-read=${dir}`, `--allow-write=${dir}`],
+    );
+    assert.equal(stdout, "cached true");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
