@@ -158,6 +158,7 @@ type CallbackName = "onload" | "onerror" | "onreadystatechange" | "ondatastream"
 export type SendData =
   | string
   | Blob
+  | TiBlob
   | ArrayBuffer
   | ArrayBufferView
   | Record<string, unknown>

@@ -49,6 +49,7 @@ export async function buildSendBody(
   callerType: string | null,
 ): Promise<SendBody> {
   if (data === undefined || data === null || data === "") return NONE;
+  data = await asBlob(data);
   const noBody = method === "GET" || method === "HEAD";
   if (isFormObject(data)) {
     if (noBody) {
@@ -90,7 +91,7 @@ async function objectBody(
 ): Promise<SendBody> {
   const entries = Object.entries(data).filter(([, value]) => value !== undefined && value !== null);
   const essence = callerType?.split(";")[0]?.trim().toLowerCase() ?? null;
-  if (entries.some(([, value]) => value instanceof Blob)) {
+  if (entries.some(([, value]) => value instanceof Blob || isFileBlob(value))) {
     if (essence !== null && essence !== "multipart/form-data") {
       throw new NetError(
         "INVALID_ARGUMENT",
@@ -99,7 +100,7 @@ async function objectBody(
     }
     const boundary = boundaryOf(callerType) ?? newBoundary();
     const parts: FormPart[] = [];
-    for (const [name, value] of entries) parts.push(await formPart(name, value));
+    for (const [name, value] of entries) parts.push(await formPart(name, await asBlob(value)));
     return {
       body: await multipartBody(parts, boundary),
       contentType: multipartContentType(boundary),
@@ -151,4 +152,20 @@ function appendQuery(url: URL, data: Record<string, unknown>): void {
 
 function boundaryOf(contentType: string | null): string | null {
   return /;\s*boundary\s*=\s*"?([^";]+)"?/i.exec(contentType ?? "")?.[1]?.trim() ?? null;
+}
+
+/**
+ * A `responseData` that reads a downloaded file (a `Ti.Blob` that is not a
+ * web `Blob`): its bytes are sent, as a Blob's would be.
+ */
+function isFileBlob(value: unknown): value is { mimeType: string; bytes(): Promise<Uint8Array> } {
+  return typeof value === "object" && value !== null && !(value instanceof Blob) &&
+    (value as { apiName?: unknown }).apiName === "Ti.Blob" &&
+    typeof (value as { bytes?: unknown }).bytes === "function";
+}
+
+/** `value` as a web `Blob` when it is a file-backed `Ti.Blob`; otherwise unchanged. */
+async function asBlob(value: unknown): Promise<unknown> {
+  if (!isFileBlob(value)) return value;
+  return new Blob([await value.bytes() as Uint8Array<ArrayBuffer>], { type: value.mimeType });
 }
