@@ -195,3 +195,27 @@ Deno.test("url: no password appears in any message, log line or cause of either 
     }
   }
 });
+
+Deno.test("url: redacting a hostile 100 KB Location costs what reading it costs (no quadratic scan)", async () => {
+  const long = "a".repeat(100_000);
+  await using server = serve((request) => {
+    const hostile = new URL(request.url).pathname === "/hostile";
+    // Not a URL (an unclosed IPv6 literal), so the message quotes it; the "@" asks for redaction.
+    const location = `http://${long} ${hostile ? "@" : "x"}[bad`;
+    return new Response(null, { status: 302, headers: { location } });
+  });
+  using req = createHttp();
+  const time = async (path: string) => {
+    const runs: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const start = performance.now();
+      const error = await req.request(`${server.url}${path}`).then(() => null, (e) => e);
+      runs.push(performance.now() - start);
+      assert.equal(error?.code, 2300003, error?.message);
+    }
+    return runs.sort((a, b) => a - b)[1]!;
+  };
+  const plain = await time("/plain");
+  const hostile = await time("/hostile");
+  assert.ok(hostile < 20 * plain, `hostile ${hostile} ms against ${plain} ms`);
+});

@@ -11,8 +11,8 @@
 /** A URL's start: an optional scheme with its slashes. */
 const URL_START = /^(\s*(?:[a-z][a-z0-9+.-]*:(?=[\\/]))?[\\/]*)/i;
 
-/** Runs of text a URL cannot straddle in a message: quotes, brackets and spaces end them. */
-const RUN_WITH_AT = /[^\s'"()<>]*@[^\s'"()<>]*/g;
+/** What a URL cannot straddle in a message: quotes, brackets and spaces (kept by `split`). */
+const DELIMITERS = /([\s'"()<>]+)/;
 
 /**
  * One URL (or host) as typed, with everything up to its last `@` replaced by
@@ -42,7 +42,10 @@ export function redactCredentials(input: string): string {
  * ```
  */
 export function redactText(text: string): string {
-  return text.includes("@") ? text.replace(RUN_WITH_AT, redactCredentials) : text;
+  if (!text.includes("@")) return text;
+  // Split, not a regex over the whole text: linear however long a hostile Location is.
+  return text.split(DELIMITERS).map((run) => run.includes("@") ? redactCredentials(run) : run)
+    .join("");
 }
 
 /**
