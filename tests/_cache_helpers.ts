@@ -110,8 +110,8 @@ export interface ChildJob {
   >;
   /** Print a `chunk <n>` line per dataReceive (for the kill test). */
   progress?: boolean;
-  /** End with `delete()` instead of `close()`. */
-  end?: "close" | "delete";
+  /** End with `delete()` instead of `close()`, or with neither (nor `flush()`). */
+  end?: "close" | "delete" | "none";
 }
 
 /** Where a child runs, and which program it is (the child script by default). */

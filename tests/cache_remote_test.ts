@@ -250,3 +250,51 @@ async function until(path: string): Promise<void> {
   }
   throw new Error(`${path} never appeared`);
 }
+
+Deno.test("cache remote: a program that never closes its cache exits, with the store up or dead (the probe keeps nothing alive)", async () => {
+  await using dir = await tempDir();
+  await using web = cacheableOrigin();
+  let server: Awaited<ReturnType<typeof kvServer>> | null = await kvServer(`${dir.path}/store.kv`);
+  try {
+    const up = await runChild(
+      {
+        location: server.url,
+        requests: [{ healthy: true }, { url: `${web.url}/up` }],
+        end: "none",
+      },
+      [],
+      withToken(),
+    );
+    assert.equal(up.results[0]!.status, 200);
+
+    const child = spawnChild(
+      {
+        location: server.url,
+        storeTimeout: 300,
+        requests: [
+          { healthy: true },
+          { mark: `${dir.path}/open` },
+          { wait: `${dir.path}/killed` },
+          { url: `${web.url}/down` },
+        ],
+        end: "none",
+      },
+      [],
+      withToken(),
+    );
+    await until(`${dir.path}/open`);
+    await server[Symbol.asyncDispose]();
+    server = null;
+    await Deno.writeTextFile(`${dir.path}/killed`, "");
+    const guard = setTimeout(() => child.kill("SIGKILL"), 30_000);
+    const { code, stdout } = await child.output().finally(() => clearTimeout(guard));
+    assert.equal(code, 0, "the program ended by itself");
+    const { results, info } = JSON.parse(
+      new TextDecoder().decode(stdout).trim().split("\n").pop()!,
+    );
+    assert.equal(results[0].status, 200);
+    assert.ok(info.degraded, "it ended while degraded, with a probe scheduled");
+  } finally {
+    await server?.[Symbol.asyncDispose]();
+  }
+});

@@ -17,8 +17,8 @@ interface Job {
     { url: string; stream?: boolean } | { mark: string } | { wait: string } | { healthy: true }
   >;
   progress?: boolean;
-  /** "delete": end with cache.delete() instead of close(). */
-  end?: "close" | "delete";
+  /** "delete": end with cache.delete() instead of close(); "none": neither (nor flush()). */
+  end?: "close" | "delete" | "none";
 }
 
 const job = JSON.parse(Deno.args[0]!) as Job;
@@ -98,10 +98,10 @@ for (const step of job.requests) {
 }
 req.destroy();
 let flushError: unknown = null;
-await cache.flush().catch((error) => flushError = error);
+if (job.end !== "none") await cache.flush().catch((error) => flushError = error);
 const info = await cache.info();
 if (job.end === "delete") await cache.delete();
-else await cache.close();
+else if (job.end !== "none") await cache.close();
 console.log(JSON.stringify({ results, info, flushError }));
 
 async function exists(path: string): Promise<boolean> {
