@@ -152,24 +152,7 @@ export class BoundedKv implements StoreKv {
 
   /** `promise`, or a `StoreUnavailableError` once the deadline passed. */
   #bounded<T>(promise: Promise<T>, background: boolean): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        reject(
-          new StoreUnavailableError(`the cache store gave no answer within ${this.#deadlineMs} ms`),
-        );
-      }, this.#deadlineMs);
-      if (background) Deno.unrefTimer(timer);
-      promise.then(
-        (value) => {
-          clearTimeout(timer);
-          resolve(value);
-        },
-        (error) => {
-          clearTimeout(timer);
-          reject(error);
-        },
-      );
-    });
+    return withDeadline(promise, this.#deadlineMs, background);
   }
 
   #fail(reason: string): void {

@@ -33,9 +33,10 @@ export interface ResponseCacheOptions {
    * it), `":memory:"` (this process only), or the `http(s)://` URL of a KV
    * Connect server such as a self-hosted `denokv` (the token comes from
    * `DENO_KV_ACCESS_TOKEN`). Default: the `NETSTACK_HTTP_CACHE` environment
-   * variable when env access is granted, else a file for this program under
-   * the user cache directory (in memory when that needs a permission the
-   * program does not have).
+   * variable when env access is granted, else a file under the user cache
+   * directory chosen as `Deno.openKv()` chooses its default database (by
+   * `--location`, else the project's `deno.json`, else the main module), in
+   * memory when that needs a permission the program does not have.
    */
   location?: string;
   /**
