@@ -101,7 +101,7 @@ async function exchange(
     } finally {
       await response.body?.cancel();
     }
-    return { head, body: null, redirects: 0, timing };
+    return { head, body: null, redirects: 0, timing, connection: response.connection };
   }
   deadline.headersArrived();
   deadline.touch();
@@ -115,7 +115,7 @@ async function exchange(
   const bytes = await readBody(response, headers, request, events, deadline);
   timing.finish = recorder.elapsed();
   timing.body = bytes.received > 0 ? timing.finish : 0;
-  return { head, body: bytes.body, redirects: 0, timing };
+  return { head, body: bytes.body, redirects: 0, timing, connection: response.connection };
 }
 
 /** The head's headers as a `Headers` object: the layers and faces read them as one. */

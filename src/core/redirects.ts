@@ -71,7 +71,7 @@ async function follow(
     if (result.head.final) {
       if (redirects === 0) return result;
       result.timing.redirect = Math.round((redirectAt - first.startTime) * 1000) / 1000;
-      return { head: result.head, body: result.body, redirects, timing: result.timing };
+      return { ...result, redirects };
     }
     if (redirects >= first.maxRedirects) {
       throw new NetError("TOO_MANY_REDIRECTS", `more than ${first.maxRedirects} redirects`, {

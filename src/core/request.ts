@@ -10,7 +10,7 @@ import type { RequestBody } from "./body.ts";
 import type { CookieStore } from "./cookies.ts";
 import type { RetryPolicy } from "./retry.ts";
 import type { Timing } from "./timing.ts";
-import type { TlsControl, TransportKind } from "./transport.ts";
+import type { ConnectionFacts, TlsControl, TransportKind } from "./transport.ts";
 
 /** Which HTTP version to speak. */
 export type Protocol = "auto" | "http1.1" | "http2";
@@ -195,6 +195,12 @@ export interface CoreResult {
   readonly body: Uint8Array | null;
   readonly redirects: number;
   readonly timing: Timing;
+  /**
+   * What the connection that carried the final response knows (addresses,
+   * reuse, TLS, proxy); `null` or absent when the transport could not see it
+   * or no connection was used (a cache hit).
+   */
+  readonly connection?: ConnectionFacts | null;
 }
 
 /** The pipeline's one entry point. */

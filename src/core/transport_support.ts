@@ -25,18 +25,12 @@ export type TransportSetting =
   | "socks5";
 
 /**
- * Settings that no transport honours yet: TLS control waits for the
- * socket-level engine to be plugged into the router (`router.ts`). Remove a
- * name in the change that makes a transport honour it.
+ * Settings that no transport honours yet; empty since the socket-level
+ * engine became the router's socket transport (what it cannot do, such as
+ * a cipher list, it refuses itself). A name goes here when a setting is
+ * added to `TransportOptions` before a transport honours it.
  */
-export const PENDING_SETTINGS: ReadonlySet<TransportSetting> = new Set<TransportSetting>([
-  "tls.pins",
-  "tls.verify",
-  "tls.versions",
-  "tls.ciphers",
-  "tls.serverName",
-  "tls.partialChain",
-]);
+export const PENDING_SETTINGS: ReadonlySet<TransportSetting> = new Set<TransportSetting>();
 
 /** The settings `options` asks for beyond the defaults, in a fixed order. */
 export function requestedSettings(options: TransportOptions): TransportSetting[] {

@@ -9,6 +9,7 @@
 import { type Cookie, type JarCookieStore, netscapeCookieLines } from "../core/cookies.ts";
 import type { CoreResult } from "../core/request.ts";
 import type { Timing } from "../core/timing.ts";
+import { connectionExtraInfo } from "./connection_info.ts";
 import { HttpDataType } from "./enums.ts";
 import type { HttpResponse, PerformanceTiming, ResponseHeaders } from "./types.ts";
 
@@ -48,6 +49,7 @@ export function toHttpResponse(
     header: headerObject(head.headers),
     cookies: netscapeCookieLines(stored).join("\r\n"),
     performanceTiming: performanceTiming(result.timing, performance.now() - startTime),
+    connectionExtraInfo: connectionExtraInfo(result),
   });
   const stored = cookies.cookies();
   return Array.isArray(stored) ? build(stored) : stored.then(build);

@@ -188,9 +188,14 @@ export function tlsControl(
   };
 }
 
-/** Adapts an OpenHarmony validation callback to the core's verifier. */
+/** One verifier per callback: the transport keys its connection pool by it. */
+const verifiers = new WeakMap<ValidationCallback, PeerVerifier>();
+
+/** Adapts an OpenHarmony validation callback to the core's verifier (the same one each time). */
 export function peerVerifier(callback: ValidationCallback): PeerVerifier {
-  return (peer) => callback(validationContext(peer));
+  let verifier = verifiers.get(callback);
+  if (!verifier) verifiers.set(callback, verifier = (peer) => callback(validationContext(peer)));
+  return verifier;
 }
 
 /** The `ValidationContext` of a peer chain. */
