@@ -113,6 +113,37 @@ Deno.test("framing: an oversized response head is a bad response on the raw path
   }
 });
 
+Deno.test("framing: a header value with a long run of spaces is parsed in linear time on both paths", async () => {
+  const spaced = `X-A: x${" ".repeat(60_000)}y\r\n`;
+  const dense = `X-A: x${"z".repeat(60_000)}y\r\n`;
+  await using server = rawServer(async (conn) => {
+    const head = await readHead(conn);
+    const lines = head.includes("/spaced") ? spaced : dense;
+    await write(
+      conn,
+      `HTTP/1.1 200 OK\r\n${lines}Content-Length: 5\r\nConnection: close\r\n\r\nhello`,
+    );
+  });
+  using req = createHttp();
+  for (const method of ["GET", "TRACE"] as const) {
+    const time = async (path: string) => {
+      const runs: number[] = [];
+      for (let i = 0; i < 3; i++) {
+        const start = performance.now();
+        const res = await req.request(`${server.url}${path}`, {
+          method: http.RequestMethod[method],
+        });
+        runs.push(performance.now() - start);
+        assert.equal(res.result, "hello");
+      }
+      return runs.sort((a, b) => a - b)[1]!;
+    };
+    const dense = await time("/dense");
+    const spaced = await time("/spaced");
+    assert.ok(spaced < 20 * dense, `${method}: spaced ${spaced} ms against dense ${dense} ms`);
+  }
+});
+
 Deno.test("framing: a bare LF ends a line on both paths alike (RFC 9112 §2.2)", async () => {
   await using server = faultServer(async (conn) => {
     await write(conn, "HTTP/1.1 200 OK\nX-A: 1\nContent-Length: 5\n\nhello");
