@@ -1,4 +1,5 @@
-// The command-line program, run for real as a subprocess (`deno run -A cli.ts …`) against
+// The command-line program, in this process (`main` with captured streams) or, where it needs its
+// own stdin, environment, directory or terminal, as a subprocess (`deno run -A cli.ts …`), against
 // loopback servers: downloads to files and stdout (byte-exact), resume after a cut, uploads
 // echoed by httpbin, -i, exit codes, the progress bar through a pseudo-terminal (`script`
 // from util-linux), `deno task get`, and the single-file bundle (`deno bundle`).
@@ -16,6 +17,7 @@ import {
   write,
 } from "./_helpers.ts";
 import { certDir, makeServerCertificate, OPENSSL } from "./_tls.ts";
+import { main } from "../src/cli/main.ts";
 
 const ROOT = new URL("../", import.meta.url);
 const CLI = new URL("cli.ts", ROOT).pathname;
@@ -68,9 +70,46 @@ async function deno(denoArgs: string[], options: RunOptions = {}): Promise<Run> 
   }
 }
 
-/** Runs the program with `args`. */
+/**
+ * Runs the program with `args`: in this process (`main` with captured streams) unless it needs
+ * its own stdin, environment or working directory, then as `deno run cli.ts`.
+ */
 function netstack(args: string[], options: RunOptions = {}): Promise<Run> {
-  return deno(["run", "-A", "--config", CONFIG, CLI, ...args], options);
+  if (options.stdin || options.env || options.cwd) {
+    return deno(["run", "-A", "--config", CONFIG, CLI, ...args], options);
+  }
+  return inProcess(args);
+}
+
+/** A writer that keeps what it is given. */
+class Captured {
+  readonly chunks: Uint8Array[] = [];
+  writeSync(bytes: Uint8Array): number {
+    this.chunks.push(bytes.slice());
+    return bytes.byteLength;
+  }
+  bytes(): Uint8Array {
+    const all = new Uint8Array(this.chunks.reduce((n, c) => n + c.byteLength, 0));
+    let offset = 0;
+    for (const chunk of this.chunks) {
+      all.set(chunk, offset);
+      offset += chunk.byteLength;
+    }
+    return all;
+  }
+}
+
+async function inProcess(args: string[]): Promise<Run> {
+  const stdout = new Captured();
+  const stderr = new Captured();
+  const code = await main(args, { stdout, stderr });
+  const bytes = stdout.bytes();
+  return {
+    code,
+    stdout: bytes,
+    out: decoder.decode(bytes),
+    stderr: decoder.decode(stderr.bytes()),
+  };
 }
 
 /** The program's whole stderr is one `netstack: …` line. */
@@ -129,7 +168,7 @@ function slowServer(chunks: number, size: number, gapMs: number, sized: boolean)
     let sent = 0;
     const stream = new ReadableStream<Uint8Array>({
       async pull(controller) {
-        await delay(gapMs);
+        if (gapMs > 0) await delay(gapMs); // a 0 ms timer could outlive a cancelled stream
         controller.enqueue(new Uint8Array(size).fill(++sent));
         if (sent >= chunks) controller.close();
       },

@@ -173,7 +173,9 @@ class Transfer {
       sink = await openSink(args, filename || undefined, this.#io);
       const options: HttpRequestOptions = { ...planned.options };
       if (sink.resumeFrom > 0) options.resumeFrom = sink.resumeFrom;
-      this.#listen(sink, progressWanted(args.silent, filename === ""), sink.resumeFrom);
+      // Bars only on the real stderr (a terminal): captured streams never get them.
+      const bars = this.#io.stderr === Deno.stderr && progressWanted(args.silent, filename === "");
+      this.#listen(sink, bars, sink.resumeFrom);
       if (args.verbose) this.#note(requestLines(planned.method, planned.url, options));
       if (args.connectTimeout !== undefined && !args.retry) {
         // --connect-timeout bounds only the connection: keep the default bound on the answer.
