@@ -31,7 +31,8 @@ import * as Ti from "./src/titanium/ti.ts";
 export { Ti, Ti as Titanium };
 export { Network, type NetworkChangeEvent } from "./src/titanium/network.ts";
 export type { DownloadedFile, TiBlob } from "./src/titanium/blob.ts";
-export type { Cookie, CookieProperties } from "./src/titanium/cookies.ts";
+export type { Cookie, CookieFields, CookieProperties } from "./src/titanium/cookies.ts";
+export type { Getters, Setters } from "./src/titanium/accessors.ts";
 export type {
   DataStreamEvent,
   FailureResponse,
@@ -39,6 +40,7 @@ export type {
   HTTPClient,
   HTTPClientCallback,
   HTTPClientEvent,
+  HTTPClientFields,
   HTTPClientProperties,
   ReadyStateChangeEvent,
   RetryOptions,

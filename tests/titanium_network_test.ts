@@ -165,3 +165,30 @@ Deno.test("system cookies are a separate store; allHTTPCookies lists the shared 
   assert.deepEqual(Network.getSystemCookies("site.test", null, null), []);
   Network.removeAllHTTPCookies();
 });
+
+Deno.test("accessor methods: getX() and setX() for every property, as Titanium proxies have", () => {
+  const xhr = Network.createHTTPClient({ timeout: 10 });
+  assert.equal(xhr.getTimeout(), 10);
+  xhr.setAutoRedirect(false);
+  assert.equal(xhr.autoRedirect, false);
+  assert.equal(xhr.getReadyState(), 0);
+  assert.equal(xhr.getResponseText(), "");
+  assert.equal(xhr.getStatusText(), "");
+  const onload = () => {};
+  xhr.setOnload(onload);
+  assert.equal(xhr.getOnload(), onload);
+
+  const cookie = Network.createCookie({ name: "a", value: "1", domain: "h.test" });
+  assert.equal(cookie.getName(), "a");
+  cookie.setValue("2");
+  assert.equal(cookie.value, "2");
+  cookie.setExpiryDate("2030-01-01T00:00:00.000+0000");
+  assert.equal(cookie.getExpiryDate(), "2030-01-01T00:00:00.000+0000");
+  assert.equal(cookie.getApiName(), "Ti.Network.Cookie");
+  let fired = "";
+  cookie.addEventListener("x", (e) => fired = e.type);
+  cookie.fireEvent("x");
+  assert.equal(fired, "x");
+  cookie.applyProperties({ path: "/docs", unknown: 1 });
+  assert.equal(cookie.getPath(), "/docs");
+});

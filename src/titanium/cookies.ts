@@ -15,6 +15,8 @@ import {
   MemoryCookieStore,
   pathMatch,
 } from "tough-cookie";
+import { defineAccessors, type Getters, type Setters } from "./accessors.ts";
+import { ProxyEvents } from "./proxy_events.ts";
 import { JarCookieStore } from "../core/cookies.ts";
 
 /** What `Network.createCookie(props)` accepts: the properties of a `Cookie`. */
@@ -88,6 +90,7 @@ export class Cookie {
   /** Marked HttpOnly. */
   httponly: boolean;
   #expiry: Date | null;
+  #events: ProxyEvents | null = null;
   /** Lifetime in seconds from when it was stored; -1 when not set. Wins over `expiryDate`. */
   maxAge: number;
   /** RFC 2965 comment; `""` for none. */
@@ -187,6 +190,50 @@ export class Cookie {
       Number.isFinite(this.maxAge);
   }
 
+  /**
+   * Sets several properties at once, as Titanium proxies do.
+   *
+   * @param props the properties to set (unknown names are ignored)
+   */
+  applyProperties(props: CookieProperties | Record<string, unknown>): void {
+    if (typeof props !== "object" || props === null) return;
+    const source = props as Record<string, unknown>;
+    const target = this as unknown as Record<string, unknown>;
+    for (const key of COOKIE_SETTABLE) if (key in source) target[key] = source[key];
+  }
+
+  /**
+   * Adds a listener for a proxy event fired with {@linkcode Cookie.fireEvent}.
+   *
+   * @param name the event name
+   * @param callback called with `{ ...event, type, source }`
+   */
+  // deno-lint-ignore no-explicit-any
+  addEventListener(name: string, callback: (event: any) => void): void {
+    (this.#events ??= new ProxyEvents()).add(name, callback);
+  }
+
+  /**
+   * Removes a listener added with {@linkcode Cookie.addEventListener}.
+   *
+   * @param name the event name
+   * @param callback the listener to remove
+   */
+  // deno-lint-ignore no-explicit-any
+  removeEventListener(name: string, callback: (event: any) => void): void {
+    this.#events?.remove(name, callback);
+  }
+
+  /**
+   * Calls the listeners of `name`.
+   *
+   * @param name the event name
+   * @param event the event's properties
+   */
+  fireEvent(name: string, event?: unknown): void {
+    this.#events?.fire(this, name, event);
+  }
+
   /** When it expires, or `null` for a session cookie. */
   expiry(): Date | null {
     return this.#expiry;
@@ -209,6 +256,61 @@ export class Cookie {
     };
   }
 }
+
+/** The properties of a {@linkcode Cookie} as they read back, for its accessor methods. */
+export interface CookieFields {
+  /** See {@linkcode Cookie.name}. */
+  name: string;
+  /** See {@linkcode Cookie.value}. */
+  value: string;
+  /** See {@linkcode Cookie.domain}. */
+  domain: string;
+  /** See {@linkcode Cookie.path}. */
+  path: string;
+  /** See {@linkcode Cookie.secure}. */
+  secure: boolean;
+  /** See {@linkcode Cookie.httponly}. */
+  httponly: boolean;
+  /** See {@linkcode Cookie.expiryDate}. */
+  expiryDate: string;
+  /** See {@linkcode Cookie.maxAge}. */
+  maxAge: number;
+  /** See {@linkcode Cookie.comment}. */
+  comment: string;
+  /** See {@linkcode Cookie.version}. */
+  version: number;
+  /** See {@linkcode Cookie.originalUrl}. */
+  originalUrl: string;
+  /** See {@linkcode Cookie.bubbleParent}. */
+  bubbleParent: boolean;
+  /** See {@linkcode Cookie.apiName}. */
+  apiName: string;
+}
+
+const COOKIE_SETTABLE: ReadonlyArray<Exclude<keyof CookieFields, "apiName">> = [
+  "name",
+  "value",
+  "domain",
+  "path",
+  "secure",
+  "httponly",
+  "expiryDate",
+  "maxAge",
+  "comment",
+  "version",
+  "originalUrl",
+  "bubbleParent",
+];
+
+/**
+ * `getName()`, `setName(value)`… for every property (Titanium's accessor
+ * methods, deprecated there in favour of the properties).
+ */
+export interface Cookie
+  extends
+    Getters<CookieFields, keyof CookieFields>,
+    Setters<CookieFields, Exclude<keyof CookieFields, "apiName">> {}
+defineAccessors(Cookie.prototype, [...COOKIE_SETTABLE, "apiName"], COOKIE_SETTABLE);
 
 /**
  * Adds a cookie to the jar every `HTTPClient` uses, replacing one with the

@@ -9,6 +9,7 @@
 
 import type { RetryOptions } from "../core/retry.ts";
 import { parseRequestUrl } from "../core/url.ts";
+import { defineAccessors, type Getters, type Setters } from "./accessors.ts";
 import type { TiBlob } from "./blob.ts";
 import { callBack } from "./callbacks.ts";
 import { clearCookiesFor } from "./cookies.ts";
@@ -149,6 +150,30 @@ export interface HTTPClientProperties {
   ondatastream?: HTTPClientCallback<DataStreamEvent> | null;
   /** See {@linkcode HTTPClient.onsendstream}. */
   onsendstream?: HTTPClientCallback<SendStreamEvent> | null;
+}
+
+/** The properties of an {@linkcode HTTPClient} as they read back, for its accessor methods. */
+export interface HTTPClientFields extends Required<HTTPClientProperties> {
+  /** See {@linkcode HTTPClient.readyState}. */
+  readonly readyState: number;
+  /** See {@linkcode HTTPClient.status}. */
+  readonly status: number;
+  /** See {@linkcode HTTPClient.statusText}. */
+  readonly statusText: string;
+  /** See {@linkcode HTTPClient.responseText}. */
+  readonly responseText: string;
+  /** See {@linkcode HTTPClient.responseData}. */
+  readonly responseData: TiBlob;
+  /** See {@linkcode HTTPClient.responseXML}. */
+  readonly responseXML: Document | null;
+  /** See {@linkcode HTTPClient.responseHeaders}. */
+  readonly responseHeaders: Record<string, string>;
+  /** See {@linkcode HTTPClient.connected}. */
+  readonly connected: boolean;
+  /** See {@linkcode HTTPClient.connectionType}. */
+  readonly connectionType: string;
+  /** See {@linkcode HTTPClient.location}. */
+  readonly location: string;
 }
 
 /** The properties of `HTTPClient` that hold callbacks. */
@@ -732,6 +757,42 @@ export class HTTPClient implements Disposable, AsyncDisposable {
     callBack(this, this[name], event, name);
   }
 }
+
+/** Settable properties with a `setX()` method (`setTimeout()` is the class's own). */
+type ClientSettable = Exclude<(typeof SETTABLE)[number], "timeout">;
+
+/**
+ * `getStatus()`, `getResponseText()`, `setTimeout(ms)`… for every property
+ * (Titanium's accessor methods, deprecated there in favour of the properties).
+ */
+export interface HTTPClient extends
+  Getters<
+    HTTPClientFields,
+    Exclude<keyof HTTPClientFields, "maxResponseSize" | "withCredentials">
+  >,
+  Setters<
+    HTTPClientFields,
+    Exclude<keyof HTTPClientProperties, "timeout" | "maxResponseSize" | "withCredentials">
+  > {}
+defineAccessors(
+  HTTPClient.prototype,
+  [
+    ...SETTABLE.filter((name) => name !== "maxResponseSize" && name !== "withCredentials"),
+    "readyState",
+    "status",
+    "statusText",
+    "responseText",
+    "responseData",
+    "responseXML",
+    "responseHeaders",
+    "connected",
+    "connectionType",
+    "location",
+  ],
+  SETTABLE.filter((name): name is ClientSettable =>
+    name !== "timeout" && name !== "maxResponseSize" && name !== "withCredentials"
+  ),
+);
 
 function warn(message: string): void {
   // deno-lint-ignore no-console

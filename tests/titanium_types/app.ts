@@ -37,6 +37,8 @@ export function postForm(url: string): Titanium.Network.HTTPClient {
     const length: number = parseInt(xhr.getResponseHeader("content-length"), 10);
     const etag: string = xhr.responseHeaders["ETag"];
     const text: string = xhr.responseText;
+    const same: string = xhr.getResponseText(); // the accessor methods compile too
+    console.log(same === text, xhr.getStatus(), xhr.getReadyState());
     const status: number = xhr.status;
     const statusText: string = xhr.statusText;
     const where: string = xhr.location;

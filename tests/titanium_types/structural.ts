@@ -43,6 +43,12 @@ type NetworkMembers =
   | "removeHTTPCookie"
   | "removeHTTPCookiesForDomain"
   | "removeSystemCookie"
+  | "allHTTPCookies"
+  | "getAllHTTPCookies"
+  | "getHTTPCookies"
+  | "getHTTPCookiesForDomain"
+  | "getSystemCookies"
+  | "createCookie"
   | "encodeURIComponent"
   | "decodeURIComponent";
 export const network: Pick<Theirs, NetworkMembers> = Ours.Network;
@@ -108,7 +114,35 @@ type ClientMembers =
   | "open"
   | "send"
   | "setRequestHeader"
-  | "setTimeout";
+  | "setTimeout"
+  // the accessor methods
+  | "getAutoEncodeUrl"
+  | "getAutoRedirect"
+  | "getCache"
+  | "getConnected"
+  | "getConnectionType"
+  | "getDomain"
+  | "getEnableKeepAlive"
+  | "getLocation"
+  | "getPassword"
+  | "getReadyState"
+  | "getResponseHeaders"
+  | "getResponseText"
+  | "getStatus"
+  | "getStatusText"
+  | "getTimeout"
+  | "getTlsVersion"
+  | "getUsername"
+  | "getValidatesSecureCertificate"
+  | "setAutoEncodeUrl"
+  | "setAutoRedirect"
+  | "setCache"
+  | "setDomain"
+  | "setEnableKeepAlive"
+  | "setPassword"
+  | "setTlsVersion"
+  | "setUsername"
+  | "setValidatesSecureCertificate";
 export const client: Pick<Titanium.Network.HTTPClient, ClientMembers> = Ours.Network
   .createHTTPClient();
 
@@ -145,6 +179,10 @@ export function assign(
   ours.tlsVersion = theirs.tlsVersion;
   ours.validatesSecureCertificate = theirs.validatesSecureCertificate;
   ours.applyProperties({ timeout: theirs.timeout, onload: theirs.onload });
+  ours.setOnload(theirs.getOnload());
+  ours.setOnerror(theirs.getOnerror());
+  ours.setFile(theirs.getFile());
+  ours.setSecurityManager(theirs.getSecurityManager());
 }
 
 // ---- Ti.Network.Cookie ---------------------------------------------------------------------
@@ -163,8 +201,32 @@ type CookieMembers =
   | "secure"
   | "value"
   | "version"
-  | "isValid";
+  | "isValid"
+  // the accessor methods
+  | "getComment"
+  | "getDomain"
+  | "getExpiryDate"
+  | "getHttponly"
+  | "getMaxAge"
+  | "getName"
+  | "getOriginalUrl"
+  | "getPath"
+  | "getSecure"
+  | "getValue"
+  | "getVersion"
+  | "setComment"
+  | "setDomain"
+  | "setExpiryDate"
+  | "setHttponly"
+  | "setMaxAge"
+  | "setOriginalUrl"
+  | "setPath"
+  | "setSecure"
+  | "setValue"
+  | "setVersion";
 export const cookie: Pick<Titanium.Network.Cookie, CookieMembers> = Ours.Network.createCookie();
+// Every member @types/titanium declares: our Cookie is a Titanium.Network.Cookie.
+export const wholeCookie: Titanium.Network.Cookie = Ours.Network.createCookie();
 
 // Their cookies go into our jar, and our cookies' fields take their values (theirs → ours).
 export function cookiesIn(theirs: Titanium.Network.Cookie, ours: Ours.Network.Cookie): void {
