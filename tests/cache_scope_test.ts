@@ -149,7 +149,7 @@ Deno.test("cache scope: a request through a proxy never gets the entry of a dire
   }
 });
 
-Deno.test("cache size: the database file stays within a small multiple of the size bound, and its log within SQLite's checkpoint", async () => {
+Deno.test("cache size: the database file stays within a small multiple of the size bound, its log within SQLite's checkpoint, and delete() gives the space back", async () => {
   await using dir = await tempDir();
   const maxSize = 1 * MiB;
   const body = bodyBytes(200 * KiB, 7);
@@ -177,8 +177,11 @@ Deno.test("cache size: the database file stays within a small multiple of the si
     assert.ok((await cache.info()).bytes <= maxSize);
   } finally {
     req.destroy();
-    await cache.close();
+    await cache.delete();
   }
+  // delete() gives the space back.
+  const emptied = await sizeOf("cache.kv") + await sizeOf("cache.kv-wal");
+  assert.ok(emptied < maxSize / 4, `${emptied} bytes on disk after delete()`);
   // The database: live entries, dropped bodies still in grace (at most the bound), free pages.
   assert.ok(largest <= 4 * maxSize, `${largest} bytes on disk for a bound of ${maxSize}`);
   // SQLite's write-ahead log: checkpointed every 1000 pages, whatever the bound.

@@ -11,6 +11,7 @@
  * - `body_reader.ts`: reading a body back, checked for completeness
  * - `lru.ts`: the LRU order, the `total` of costs and eviction
  * - `garbage.ts`: deleting chunks of dropped bodies and abandoned writes
+ * - `compaction.ts`: giving disk space back (vacuum) when a file grew
  * - `store_kv.ts`, `bounded_kv.ts`, `worker_backend.ts`: the database
  *   behind a deadline, remote ones in a worker that can be cut off
  * - `bulk_delete.ts`: deleting many keys within KV's atomic limits
@@ -25,6 +26,7 @@ import { bodyChunks, readBody } from "./body_reader.ts";
 import { deletePrefix } from "./bulk_delete.ts";
 import { type EntryKey, urlPart } from "./entry_key.ts";
 import { BodyWriter, commitEntry } from "./entry_writer.ts";
+import { compact, compactIfLarge } from "./compaction.ts";
 import { collectGarbage } from "./garbage.ts";
 import { evict, numberOr0, removeEntry, repairTotal, TouchQueue } from "./lru.ts";
 import { type EntryHead, type FoundEntry, isEntry, type StoredEntry } from "./stored_entry.ts";
@@ -45,6 +47,8 @@ export interface StoreOptions {
   readonly graceMs?: number;
   /** Age after which an unfinished write counts as abandoned (default 10 min). */
   readonly staleWriteMs?: number;
+  /** The database file, when the store is a local file: it is compacted when it grows. */
+  readonly file?: string | null;
 }
 
 /** Counts of a store. */
@@ -75,7 +79,7 @@ export class KvStore {
    */
   constructor(kv: StoreKv, options: StoreOptions) {
     this.#kv = kv;
-    this.options = { graceMs: 30_000, staleWriteMs: 600_000, ...options };
+    this.options = { graceMs: 30_000, staleWriteMs: 600_000, file: null, ...options };
     this.#touches = new TouchQueue(kv, (task) => this.#background(task), () => this.#closed);
   }
 
@@ -229,6 +233,7 @@ export class KvStore {
       this.options.staleWriteMs,
       this.options.maxSize,
     );
+    if (this.options.file) await compactIfLarge(this.options.file, this.options.maxSize);
   }
 
   /** Recomputes `total` from the LRU records when no writer changed it meanwhile. */
@@ -251,6 +256,7 @@ export class KvStore {
     this.stop();
     await this.settle();
     await deletePrefix(this.#kv, [...ROOT]);
+    if (this.options.file) await compact(this.options.file);
   }
 
   /** Waits for the background work (LRU updates, garbage collection) started so far. */

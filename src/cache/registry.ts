@@ -108,6 +108,7 @@ async function open(config: CacheConfig, timeout: number): Promise<Opened> {
     const store = new KvStore(opened.kv, {
       maxSize: config.maxSize,
       maxEntrySize: config.maxEntrySize,
+      file: opened.kind === "file" ? opened.location : null,
     });
     store.startUpkeep();
     return {

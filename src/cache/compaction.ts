@@ -1,0 +1,49 @@
+/**
+ * Giving disk space back. A KV file never shrinks by itself: SQLite reuses
+ * the pages freed by evictions and deletions but keeps them in the file, and
+ * keeps its write-ahead log at its largest. After `delete()`, and whenever
+ * the file has grown past a few times the size bound, the file is vacuumed
+ * and its log truncated through `node:sqlite` (loaded only then). It takes
+ * an exclusive lock for a moment; when another process is writing, it is
+ * skipped and tried again later.
+ *
+ * @module
+ */
+
+/** Past this many times the size bound, the file is compacted. */
+const COMPACT_FACTOR = 3;
+/** Files this small are left alone: SQLite's own overhead. */
+const COMPACT_MIN_BYTES = 1024 * 1024;
+
+/** Compacts the file when it weighs more than a few times `maxSize`. */
+export async function compactIfLarge(path: string, maxSize: number): Promise<boolean> {
+  let bytes = 0;
+  try {
+    bytes = (await Deno.stat(path)).size;
+  } catch {
+    return false;
+  }
+  if (bytes <= Math.max(COMPACT_FACTOR * maxSize, COMPACT_MIN_BYTES)) return false;
+  return await compact(path);
+}
+
+/**
+ * Vacuums the database file and truncates its log; `false` when it could
+ * not (another process holds a lock, no `node:sqlite`).
+ */
+export async function compact(path: string): Promise<boolean> {
+  try {
+    const { DatabaseSync } = await import("node:sqlite");
+    const db = new DatabaseSync(path);
+    try {
+      db.exec("PRAGMA busy_timeout = 0");
+      db.exec("VACUUM");
+      db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
+    } finally {
+      db.close();
+    }
+    return true;
+  } catch {
+    return false;
+  }
+}
