@@ -1,3 +1,4 @@
+// deno-lint-ignore-file no-console
 /**
  * The socket-level HTTP/1.1 engine against raw `fetch`, side by side in one
  * process: each client sends COUNT GETs, 50 in flight, and reads each body

@@ -7,12 +7,11 @@ import assert from "node:assert/strict";
 import { classifyError, NetError } from "../src/core/errors.ts";
 import { hopProxy } from "../src/core/clients.ts";
 import { isExcluded } from "../src/core/proxy.ts";
-import { rawExchange } from "../src/core/raw_http1.ts";
 import { SocksRelay } from "../src/core/relay.ts";
 import type { Resolver } from "../src/core/dns.ts";
 import type { ProxyServer, TransportOptions } from "../src/core/request.ts";
 import { Deadline } from "../src/core/timeouts.ts";
-import { closedPort, needs, rawServer, readHead, requireBinary, write } from "./_helpers.ts";
+import { closedPort, needs, rawServer, requireBinary, write } from "./_helpers.ts";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -171,85 +170,8 @@ Deno.test("relay: the connect limit cuts a connection that is not up in time", a
   }
 });
 
-// ---------------------------------------------------------------- raw HTTP/1.1 parser
-
-/** Sends one raw exchange to a server that answers with `reply` bytes; returns status, headers, body. */
-async function exchangeWith(
-  reply: string,
-  init: { method?: string; absoluteForm?: boolean } = {},
-): Promise<{ status: number; statusText: string; headers: Headers; body: string; head: string }> {
-  let head = "";
-  await using server = rawServer(async (conn) => {
-    head = await readHead(conn);
-    await write(conn, reply);
-  });
-  const conn = await Deno.connect({ hostname: "127.0.0.1", port: server.port });
-  const response = await rawExchange(conn, {
-    url: new URL(`${server.url}/path?q=1`),
-    method: init.method ?? "GET",
-    headers: new Headers({ accept: "*/*" }),
-    body: null,
-    signal: new AbortController().signal,
-    absoluteForm: init.absoluteForm,
-  });
-  const body = await response.text();
-  return {
-    status: response.status,
-    statusText: response.statusText,
-    headers: response.headers,
-    body,
-    head,
-  };
-}
-
-Deno.test("raw parser: status line, fields, Content-Length and the request line it sends", async () => {
-  const res = await exchangeWith(
-    "HTTP/1.1 201 Made Here\r\nX-A: 1\r\nContent-Length: 5\r\n\r\nhello",
-  );
-  assert.equal(res.status, 201);
-  assert.equal(res.statusText, "Made Here");
-  assert.equal(res.headers.get("x-a"), "1");
-  assert.equal(res.body, "hello");
-  assert.match(res.head, /^GET \/path\?q=1 HTTP\/1\.1\r\n/);
-  assert.match(res.head, /\r\nconnection: close\r\n/i);
-  const proxied = await exchangeWith("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n", {
-    absoluteForm: true,
-  });
-  assert.match(proxied.head, /^GET http:\/\/127\.0\.0\.1:\d+\/path\?q=1 HTTP\/1\.1\r\n/);
-});
-
-Deno.test("raw parser: 1xx heads are skipped, chunked bodies with extensions and trailers decoded", async () => {
-  const res = await exchangeWith(
-    "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n" +
-      "5;ext=1\r\nhello\r\n6\r\n world\r\n0\r\nX-Trailer: t\r\n\r\n",
-  );
-  assert.equal(res.status, 200);
-  assert.equal(res.body, "hello world");
-});
-
-Deno.test("raw parser: a body without length ends with the connection; HEAD and 204 have none", async () => {
-  assert.equal((await exchangeWith("HTTP/1.0 200 OK\r\n\r\nuntil close")).body, "until close");
-  const head = await exchangeWith("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n", {
-    method: "HEAD",
-  });
-  assert.equal(head.body, "");
-  assert.equal(head.headers.get("content-length"), "10");
-  assert.equal((await exchangeWith("HTTP/1.1 204 No Content\r\n\r\n")).status, 204);
-});
-
-Deno.test("raw parser: malformed heads are errors, never guessed at", async () => {
-  const bad = [
-    "HTTP/2.0 200 OK\r\n\r\n", // not HTTP/1.x
-    "HTTP/1.1 200 OK\r\nno colon here\r\n\r\n",
-    "HTTP/1.1 200 OK\r\nX-A: 1\r\n folded\r\n\r\n", // obs-fold
-    "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nTransfer-Encoding: chunked\r\n\r\n", // smuggling
-    "HTTP/1.1 200 OK\r\nContent-Length: 1, 2\r\n\r\nab",
-  ];
-  for (const reply of bad) {
-    await assert.rejects(exchangeWith(reply), Error, JSON.stringify(reply));
-  }
-  await assert.rejects(exchangeWith("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n"));
-});
+// The HTTP/1.1 parser's cases (status line, 1xx, chunked with extensions and trailers,
+// close-delimited bodies, HEAD and 204, malformed heads) are in wire_framing_test.ts.
 
 // ---------------------------------------------------------------- deadlines
 

@@ -9,7 +9,7 @@ import { NetError } from "../src/core/errors.ts";
 import { FetchTransport } from "../src/core/fetch_transport.ts";
 import type { CoreRequest, TransportOptions } from "../src/core/request.ts";
 import { TransportRouter } from "../src/core/router.ts";
-import { rawSocketTransport } from "../src/core/socket_transport.ts";
+import { http1TransportFactory } from "../src/core/wire/http1_transport.ts";
 import { systemResolver } from "../src/core/dns.ts";
 import type { TlsControl, Transport, TransportSettings } from "../src/core/transport.ts";
 import { createHttp, failure, testWith } from "./_helpers.ts";
@@ -153,7 +153,7 @@ Deno.test("router: a forced transport that cannot honour the request refuses it,
   }
 });
 
-Deno.test("router: the raw socket transport refuses what it cannot do (TLS control, SOCKS, HTTP/2)", async () => {
+Deno.test("router: the socket transport refuses HTTP/2 and takes TLS control and SOCKS", async () => {
   const settings = (init: Partial<TransportSettings>): TransportSettings => ({
     protocol: "auto",
     options: DIRECT,
@@ -162,25 +162,16 @@ Deno.test("router: the raw socket transport refuses what it cannot do (TLS contr
     ...init,
   });
   const context = { resolver: systemResolver };
-  const refused = async (init: Partial<TransportSettings>) => {
-    try {
-      await rawSocketTransport(settings(init), context);
-    } catch (error) {
-      assert.ok(error instanceof NetError);
-      assert.equal(error.code, "NOT_SUPPORTED");
-      return error.details.field;
-    }
-    throw new Error("expected NOT_SUPPORTED");
-  };
-  assert.equal(await refused({ options: { ...DIRECT, tls: PINNED } }), "tls");
+  await assert.rejects(
+    Promise.resolve().then(() => http1TransportFactory(settings({ protocol: "http2" }), context)),
+    (error: NetError) => error.code === "NOT_SUPPORTED" && error.details.field === "protocol",
+  );
   const socks = { url: new URL("socks5://127.0.0.1:1080"), exclusionList: [], credentials: null };
-  assert.equal(await refused({ proxy: socks }), "proxy");
-  assert.equal(await refused({ protocol: "http2" }), "protocol");
-  // The runtime's defaults are no TLS control: accepted.
-  const defaults: TlsControl = { ...PINNED, pins: [] };
-  const ok = await rawSocketTransport(settings({ options: { ...DIRECT, tls: defaults } }), context);
-  assert.equal(ok.kind, "socket");
-  ok.close();
+  for (const init of [{ options: { ...DIRECT, tls: PINNED } }, { proxy: socks }]) {
+    const transport = await http1TransportFactory(settings(init), context);
+    assert.equal(transport.kind, "socket");
+    transport.close();
+  }
 });
 
 test.proxy("router: TRACE goes through the request's HTTP proxy (absolute form; CONNECT for https)", async () => {

@@ -175,7 +175,7 @@ Deno.test("maxResponseSize: a file download streams to disk, limited only when a
     limited.open("GET", `${server.url}/`);
     await limited.send();
     assert.equal(code, -1103);
-    assert.deepEqual([...Deno.readDirSync(dir)], [], "nothing left behind");
+    assert.deepEqual(await Array.fromAsync(Deno.readDir(dir)), [], "nothing left behind");
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

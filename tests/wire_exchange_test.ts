@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { brotliCompressSync, deflateSync, gzipSync } from "node:zlib";
 import { bytesBody, type RequestBody } from "../src/core/body.ts";
-import { NetError } from "../src/core/errors.ts";
+import type { NetError } from "../src/core/errors.ts";
 import { serve, testWith } from "./_helpers.ts";
 import { byteServer, latin1, text, wireRequest, wireTransport } from "./_wire_helpers.ts";
 import { certDir, makeCa, makeCert, OPENSSL } from "./_tls.ts";

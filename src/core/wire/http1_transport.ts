@@ -14,6 +14,7 @@ import type {
   ConnectionFacts,
   Transport,
   TransportFactory,
+  TransportSettings,
   WireRequest,
   WireResponse,
 } from "../transport.ts";
@@ -68,7 +69,7 @@ export interface Http1Settings {
  * transport.close();
  * ```
  */
-export const http1TransportFactory: TransportFactory = (settings) => {
+export const http1TransportFactory: TransportFactory = (settings: TransportSettings): Transport => {
   if (settings.protocol === "http2") {
     throw notSupported(
       "protocol",
