@@ -238,3 +238,29 @@ Deno.test("stack: a core stack built without cache and scheduler follows redirec
     stack.close();
   }
 });
+
+Deno.test("redirect layer above the cache: a fresh stored redirect is still followed", async () => {
+  const hits: Record<string, number> = {};
+  await using server = origin((_request, url) => {
+    hits[url.pathname] = (hits[url.pathname] ?? 0) + 1;
+    if (url.pathname === "/moved") {
+      return new Response(null, {
+        status: 301,
+        headers: { location: "/here", "cache-control": "max-age=600" },
+      });
+    }
+    return new Response("arrived", { headers: { "cache-control": "max-age=600" } });
+  });
+  const cache = http.createHttpResponseCache(undefined, { location: ":memory:" });
+  try {
+    using req = createHttp();
+    const own = await req.request(`${server.url}/moved`, { maxRedirects: 0 });
+    assert.equal(own.responseCode, 301, "maxRedirects 0 returns the 301 itself (and it is stored)");
+    const followed = await req.request(`${server.url}/moved`);
+    assert.equal(followed.responseCode, 200);
+    assert.equal(followed.result, "arrived");
+    assert.equal(hits["/moved"], 1, "the 301 came from the cache the second time");
+  } finally {
+    await cache.delete();
+  }
+});

@@ -27,6 +27,7 @@
  */
 
 import { NetError } from "../core/errors.ts";
+import { isFollowedRedirect } from "../core/redirects.ts";
 import type {
   CoreRequest,
   CoreResult,
@@ -341,15 +342,23 @@ class CachedExchange {
     const recorder = new TimingRecorder(request.startTime);
     const timing: Timing = network ? { ...network } : { ...recorder.timing, fromCache: true };
     const { entry } = found;
+    const headers = servedHeaders(policy);
     const head: ResponseHead = {
-      final: true,
+      final: !isFollowedRedirect(request, entry.status, headers),
       status: entry.status,
       statusText: entry.statusText,
-      headers: servedHeaders(policy),
+      headers,
       url: request.url.href,
     };
     const withBody = this.#method === "GET" && entry.size > 0;
     this.#checkAlive();
+    if (!head.final) {
+      // A stored redirect is a hop for the redirect layer above: its head, not its body.
+      timing.headers = timing.finish = recorder.elapsed();
+      events.onHeaders?.(head);
+      this.#store.touch(found.key);
+      return { head, body: null, redirects: 0, timing };
+    }
 
     if (request.bodyMode === "buffer") {
       let body: Uint8Array = EMPTY;
