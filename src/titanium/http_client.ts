@@ -290,17 +290,17 @@ export class HTTPClient implements Disposable, AsyncDisposable {
   autoEncodeUrl: boolean = true;
   /**
    * Certificate verification, `true` by default (as in a production
-   * Titanium build). `false` is **unsafe**: anyone on the path can read and
-   * change the traffic. Until the socket-level TLS transport is available,
-   * `false` ends every https request (or redirect to https) in `onerror`
-   * (-1200) rather than pretending; http requests are unaffected.
+   * Titanium build). `false` is **unsafe**: this client's https requests
+   * then accept any certificate (through the socket-level TLS transport),
+   * so anyone on the path can read and change the traffic.
    */
   validatesSecureCertificate: boolean = true;
   /**
-   * The lowest TLS version to accept, as `Network.TLS_VERSION_*`. Deno
-   * negotiates TLS 1.2 or 1.3 and never less, which satisfies 1.0, 1.1 and
-   * 1.2. It cannot insist on 1.3, so `TLS_VERSION_1_3` ends https requests
-   * in `onerror` (-1200). 0 (the default): the runtime's bounds (1.2 or 1.3).
+   * The lowest TLS version to accept, as `Network.TLS_VERSION_*`. Every
+   * transport here speaks TLS 1.2 or 1.3 and never less, which satisfies
+   * 1.0, 1.1 and 1.2; `TLS_VERSION_1_3` refuses a server that only speaks
+   * 1.2 (through the socket-level TLS transport). 0 (the default): the
+   * runtime's bounds (1.2 or 1.3).
    */
   tlsVersion: number = 0;
   /**
