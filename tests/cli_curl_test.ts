@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { gzipSync } from "node:zlib";
 import { main } from "../src/cli/main.ts";
-import { DOCS_TABLE_MARKS, helpText, optionsMarkdown, optionSynopsis } from "../src/cli/help.ts";
+import { DOCS_SECTIONS, helpText, optionSynopsis } from "../src/cli/help.ts";
 import { OPTIONS } from "../src/cli/option_table.ts";
 import { rawServer, readHead, serve, untilClosed } from "./_helpers.ts";
 
@@ -201,20 +201,23 @@ Deno.test("cli: --connect-timeout limits connecting; a silent server is still cu
   assert.match(err, /no response head within 0\.2 s/);
 });
 
-Deno.test("cli: the option table is the one declaration: parser, --help and docs/cli.md agree", async () => {
+Deno.test("cli: the option and exit-code tables are the one declaration: parser, --help and docs/cli.md agree", async () => {
   const help = helpText();
   for (const spec of OPTIONS) {
     assert.ok(help.includes(optionSynopsis(spec)), `--help misses ${spec.long}`);
     assert.ok(spec.example.startsWith("netstack "), `${spec.long}'s example`);
   }
   const page = await Deno.readTextFile(new URL("docs/cli.md", ROOT));
-  const start = page.indexOf(DOCS_TABLE_MARKS.start) + DOCS_TABLE_MARKS.start.length;
-  const table = page.slice(start, page.indexOf(DOCS_TABLE_MARKS.end));
-  assert.deepEqual(
-    normalizeTable(table),
-    normalizeTable(optionsMarkdown()),
-    "docs/cli.md is out of date: run deno task docs:cli",
-  );
+  for (const section of DOCS_SECTIONS) {
+    const start = page.indexOf(section.start) + section.start.length;
+    const table = page.slice(start, page.indexOf(section.end));
+    assert.deepEqual(
+      normalizeTable(table),
+      normalizeTable(section.markdown()),
+      "docs/cli.md is out of date: run deno task docs:cli",
+    );
+  }
+  assert.match(helpText(), /Exit codes:/);
 });
 
 /** A Markdown table's cells, whatever the padding `deno fmt` added. */

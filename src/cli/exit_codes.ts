@@ -59,7 +59,7 @@ export const EXIT_CODE_TABLE: ReadonlyArray<readonly [number, string]> = [
   [60, "the server's certificate is not trusted (2300060)"],
   [63, "the body is larger than --max-size"],
   [77, "the --cacert file cannot be used (2300077)"],
-  [126, "Deno refused a permission (201): run with -A"],
+  [126, "Deno refused a permission (201): the message names the flag to add (or run with -A)"],
   [130, "interrupted"],
   [-1, "any other library code 2300000 + n exits with n, as curl does"],
 ];

@@ -46,19 +46,43 @@ export function helpText(): string {
   return lines.join("\n");
 }
 
-/** Marks around the generated option table in `docs/cli.md`. */
-export const DOCS_TABLE_MARKS = {
-  start: "<!-- options: generated from src/cli/option_table.ts by `deno task docs:cli` -->",
-  end: "<!-- options: end -->",
-} as const;
+/** A generated section of `docs/cli.md`: its marks and its Markdown. */
+export interface DocsSection {
+  readonly start: string;
+  readonly end: string;
+  readonly markdown: () => string;
+}
+
+/** Markdown text: escaped so that Markdown (and deno fmt) keeps `*`, `_` and `|` as they are. */
+const plain = (text: string) => text.replace(/[|*_\\]/g, "\\$&");
+const code = (text: string) => `\`${text.replaceAll("|", "\\|")}\``;
 
 /** The option table of `docs/cli.md`, from the same entries as the parser and `--help`. */
 export function optionsMarkdown(): string {
-  const code = (text: string) => `\`${text.replaceAll("|", "\\|")}\``;
-  // Plain text: escaped so that Markdown (and deno fmt) keeps `*` and `_` as they are.
-  const text = (help: string) => help.replace(/[|*_\\]/g, "\\$&");
   const rows = OPTIONS.map((spec) =>
-    `| ${code(optionSynopsis(spec))} | ${text(spec.help)} | ${code(spec.example)} |`
+    `| ${code(optionSynopsis(spec))} | ${plain(spec.help)} | ${code(spec.example)} |`
   );
   return ["| option | what it does | example |", "| --- | --- | --- |", ...rows].join("\n") + "\n";
 }
+
+/** The exit-code table of `docs/cli.md`, from the same entries as `--help`. */
+export function exitCodesMarkdown(): string {
+  const rows = EXIT_CODE_TABLE.map(([exit, meaning]) =>
+    `| ${exit < 0 ? "n" : exit} | ${plain(meaning)} |`
+  );
+  return ["| exit | meaning |", "| --- | --- |", ...rows].join("\n") + "\n";
+}
+
+/** The sections of `docs/cli.md` that `deno task docs:cli` writes and a test compares. */
+export const DOCS_SECTIONS: readonly DocsSection[] = [
+  {
+    start: "<!-- options: generated from src/cli/option_table.ts by `deno task docs:cli` -->",
+    end: "<!-- options: end -->",
+    markdown: optionsMarkdown,
+  },
+  {
+    start: "<!-- exit codes: generated from src/cli/exit_codes.ts by `deno task docs:cli` -->",
+    end: "<!-- exit codes: end -->",
+    markdown: exitCodesMarkdown,
+  },
+];
