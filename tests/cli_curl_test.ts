@@ -1,6 +1,6 @@
 // The command line as a curl user expects it, run in-process (`main(args, captured streams)`)
 // against loopback servers: -s/-S, -v, -w, -O, --compressed, several URLs, --retry, --timing on a
-// cache hit, --connect-timeout's bound on the answer; and the option table as the one declaration
+// cache hit, --connect-timeout's bound on the answer, -k; and the option table as the one declaration
 // of every option (parser, --help, docs/cli.md), and the CLI's imports (public modules only).
 
 import assert from "node:assert/strict";
@@ -8,7 +8,8 @@ import { gzipSync } from "node:zlib";
 import { main } from "../src/cli/main.ts";
 import { DOCS_SECTIONS, helpText, optionSynopsis } from "../src/cli/help.ts";
 import { OPTIONS } from "../src/cli/option_table.ts";
-import { rawServer, readHead, serve, untilClosed } from "./_helpers.ts";
+import { rawServer, readHead, requireBinary, serve, untilClosed } from "./_helpers.ts";
+import { certDir, makeCa, OPENSSL } from "./_tls.ts";
 
 const ROOT = new URL("../", import.meta.url);
 
@@ -240,4 +241,26 @@ Deno.test("cli: src/cli imports only the package's public modules", async () => 
     }
   }
   assert.deepEqual(bad, []);
+});
+
+Deno.test({
+  name: "cli: -k skips certificate verification, which is on without it (exit 60)",
+  ignore: !requireBinary(OPENSSL),
+  async fn() {
+    await using dir = (await certDir("cli_insecure_"))!;
+    const self = await makeCa(dir.path, "dev", { cn: "127.0.0.1", san: "IP:127.0.0.1" });
+    await using server = Deno.serve({
+      hostname: "127.0.0.1",
+      port: 0,
+      onListen() {},
+      cert: await Deno.readTextFile(self.pem),
+      key: await Deno.readTextFile(self.key),
+    }, () => new Response("unverified"));
+    const url = `https://127.0.0.1:${server.addr.port}/`;
+    const verified = await run([url]);
+    assert.equal(verified.code, 60, verified.err);
+    const insecure = await run(["-k", url]);
+    assert.equal(insecure.code, 0, insecure.err);
+    assert.equal(insecure.out, "unverified");
+  },
 });

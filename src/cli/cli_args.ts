@@ -54,6 +54,8 @@ export interface CliArgs {
   /** --max-size in bytes. */
   maxSize: number | undefined;
   cacert: string | undefined;
+  /** -k: no certificate verification. */
+  insecure: boolean;
   cert: string | undefined;
   key: string | undefined;
   certType: "PEM" | "DER" | "P12" | undefined;
@@ -107,6 +109,7 @@ export function emptyArgs(): CliArgs {
     retryAllMethods: false,
     maxSize: undefined,
     cacert: undefined,
+    insecure: false,
     cert: undefined,
     key: undefined,
     certType: undefined,

@@ -292,6 +292,15 @@ export const OPTIONS: readonly OptionSpec[] = [
       a.cacert = v;
     },
   ),
+  flag(
+    "--insecure",
+    "-k",
+    "do not verify the server's certificate (library remoteValidation 'skip', over the socket-level transport); unsafe: anyone on the path can read and change the exchange",
+    "netstack -k https://127.0.0.1:8443/",
+    (a) => {
+      a.insecure = true;
+    },
+  ),
   valued(
     "--cert",
     "-E",

@@ -98,6 +98,7 @@ export async function planRequest(args: CliArgs, url: string): Promise<PlannedRe
 
   // Transport options: mapped as they are; the library applies them or says it cannot.
   if (args.cacert !== undefined) options.caPath = args.cacert;
+  if (args.insecure) options.remoteValidation = "skip";
   if (args.cert !== undefined) {
     const certType = http.CertType[args.certType ?? "PEM"];
     options.clientCert = {
