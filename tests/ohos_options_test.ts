@@ -8,7 +8,16 @@ import http from "../ohos.ts";
 import { SocksRelay } from "../src/core/relay.ts";
 import { PENDING_SETTINGS } from "../src/core/transport_support.ts";
 import { optionReference } from "../src/ohos/option_table.ts";
-import { createHttp, failure, HTTPBIN, serve, startHttpbin, testWith } from "./_helpers.ts";
+import {
+  createHttp,
+  failure,
+  HTTPBIN,
+  rawServer,
+  serve,
+  startHttpbin,
+  testWith,
+  write,
+} from "./_helpers.ts";
 import { certDir, makeCa, makeCert } from "./_tls.ts";
 
 interface Seen {
@@ -134,10 +143,21 @@ Deno.test("body wins over extraData for any method; queryParams as a string is a
   await req.request(server.url, { method: "OPTIONS", body: { k: "v" } });
   assert.equal(server.seen.at(-1)!.body, '{"k":"v"}');
   assert.equal(server.seen.at(-1)!.method, "OPTIONS");
-  // fetch cannot send a GET body: refused, never sent without it.
-  const error = await failure(req.request(server.url, { body: "x" }));
-  assert.equal(error.code, 401);
-  assert.match(error.message, /'body' cannot be sent with GET/);
+  // fetch cannot send a GET body: the socket-level transport does (a raw server reads it).
+  let raw = "";
+  await using plain = rawServer(async (conn) => {
+    const buffer = new Uint8Array(4096);
+    while (!/\r\n\r\nwith GET$/.test(raw)) {
+      const n = await conn.read(buffer);
+      if (n === null) return;
+      raw += new TextDecoder().decode(buffer.subarray(0, n));
+    }
+    await write(conn, "HTTP/1.1 200 OK\r\ncontent-length: 2\r\nconnection: close\r\n\r\nok");
+  });
+  const get = await req.request(plain.url, { body: "with GET" });
+  assert.equal(get.result, "ok");
+  assert.match(raw, /^GET \/ HTTP\/1\.1\r\n/);
+  assert.match(raw, /\r\ncontent-length: 8\r\n/i);
 });
 
 Deno.test("TLS control no transport honours yet is refused with 401 naming the option, never sent", async () => {

@@ -55,7 +55,7 @@ test.python("http face TLS: certificatePinning, remoteValidation, tlsOptions, sn
     return;
   }
 
-  await t.step("certificatePinning: the right hash passes, a wrong one is 2300060", async () => {
+  await t.step("certificatePinning: the right hash passes, a wrong one is 2300090", async () => {
     using req = createHttp();
     const right = await spkiPin(server.pem);
     const ok = await req.request(url(tls13.port), { caPath, certificatePinning: pin(right) });
@@ -69,7 +69,8 @@ test.python("http face TLS: certificatePinning, remoteValidation, tlsOptions, sn
       caPath,
       certificatePinning: pin(await spkiPin(alt.pem)),
     }));
-    assert.equal(wrong.code, 2300060, wrong.message);
+    // libcurl's CURLE_SSL_PINNEDPUBKEYNOTMATCH: the d.ts's "Specified pinned public key did not match".
+    assert.equal(wrong.code, 2300090, wrong.message);
   });
 
   await t.step("remoteValidation: 'skip', callbacks true/false/async/throwing", async () => {
@@ -211,5 +212,5 @@ test.proxy("http face: TLS control through an HTTP proxy's CONNECT tunnel (tinyp
     usingProxy,
     certificatePinning: { publicKeyHash: await spkiPin(root.pem), hashAlgorithm: "SHA-256" },
   }));
-  assert.equal(wrongPin.code, 2300060);
+  assert.equal(wrongPin.code, 2300090);
 });

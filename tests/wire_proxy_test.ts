@@ -124,7 +124,7 @@ test.dns("wire proxies: CONNECT and absolute form through tinyproxy, with and wi
       proxy: proxy(`http://127.0.0.1:${open.port}`),
       tls: control({ pins: [await spkiPin(pki.caPem)] }),
     });
-    assert.equal(wrong.code, "TLS_PEER");
+    assert.equal(wrong.code, "TLS_PIN");
   });
 
   await t.step(

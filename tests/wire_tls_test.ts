@@ -284,7 +284,7 @@ test.python("wire TLS: versions, SNI, verification modes and callbacks, pins, pa
       const ok = await get(target(tls13), { ...trusted, tls: control({ pins: [right] }) });
       assert.equal(ok.status, 200);
       const error = await failure(target(tls13), { ...trusted, tls: control({ pins: [wrong] }) });
-      assert.equal(error.code, "TLS_PEER");
+      assert.equal(error.code, "TLS_PIN");
       assert.match(error.message, /pinning/);
       assert.ok(error.message.includes(right), "the message names the server's hash");
       const several = await get(target(tls12), {
@@ -302,7 +302,7 @@ test.python("wire TLS: versions, SNI, verification modes and callbacks, pins, pa
       assert.equal(
         (await failure(target(selfSigned), { tls: control({ verify: "skip", pins: [right] }) }))
           .code,
-        "TLS_PEER",
+        "TLS_PIN",
       );
       const malformed = await failure(target(tls13), {
         ...trusted,

@@ -57,6 +57,7 @@ export const EXIT_CODE_TABLE: ReadonlyArray<readonly [number, string]> = [
   [56, "the connection failed while receiving (2300056)"],
   [58, "client certificate problem (2300058)"],
   [60, "the server's certificate is not trusted (2300060)"],
+  [90, "the server's public key matches no pinned key (2300090)"],
   [63, "the body is larger than --max-size"],
   [77, "the --cacert file cannot be used (2300077)"],
   [126, "Deno refused a permission (201): the message names the flag to add (or run with -A)"],

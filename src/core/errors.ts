@@ -45,6 +45,7 @@ export const ERROR_TABLE = {
   TLS_HANDSHAKE: { curl: 35, message: "SSL connect error" },
   TLS_CIPHER: { curl: 59, message: "Couldn't use specified SSL cipher" },
   TLS_PEER: { curl: 60, message: "Invalid SSL peer certificate or SSH remote key" },
+  TLS_PIN: { curl: 90, message: "SSL public key does not match pinned public key" },
   BAD_ENCODING: { curl: 61, message: "Invalid HTTP encoding format" },
   TLS_CA_FILE: {
     curl: 77,

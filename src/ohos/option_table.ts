@@ -227,7 +227,8 @@ export const OPTION_TABLE = {
   certificatePinning: option({
     type: "CertificatePinning | CertificatePinning[]",
     default: "none",
-    doc: "Accepted SHA-256 SPKI hashes (as curl's --pinnedpubkey); another algorithm is dropped.",
+    doc:
+      "Accepted SHA-256 SPKI hashes (curl's --pinnedpubkey); no match: 2300090; another algorithm is dropped.",
     read: readPins,
   }),
   remoteValidation: option({
@@ -239,7 +240,8 @@ export const OPTION_TABLE = {
   tlsOptions: option({
     type: "TlsOptions",
     default: '"system"',
-    doc: "TLS version bounds and cipher suites; a maximum below TLS 1.2 is refused with 401.",
+    doc:
+      "TLS 1.2/1.3 bounds (a maximum below 1.2: 401); cipherSuites cannot be enforced here: 2300059.",
     read: (v): TlsBounds => readTlsOptions(v),
   }),
   serverAuthentication: option({
@@ -325,7 +327,7 @@ export const OPTION_TABLE = {
     type: "string | Object | ArrayBuffer",
     default: "none",
     doc:
-      "The body for any method; it wins over extraData (GET/HEAD bodies: 401, fetch cannot send them).",
+      "The body for any method (GET and HEAD bodies go by the socket-level transport); it wins over extraData.",
     read: passThrough,
   }),
   signal: option({

@@ -69,12 +69,6 @@ export function resolveRequest(
 
   let body: RequestBody | null = null;
   if (v.body !== undefined && v.body !== null) {
-    if (method === "GET" || method === "HEAD") {
-      throw new NetError(
-        "INVALID_ARGUMENT",
-        `'body' cannot be sent with ${method}: the fetch transport refuses such bodies`,
-      );
-    }
     body = bytesBody(toBytes("body", v.body));
   } else if (!getLike) {
     body = readExtraDataBody(v.extraData);
@@ -86,7 +80,8 @@ export function resolveRequest(
   const range = rangeHeader(v, method);
   if (range) headers.set("range", range);
 
-  const transport = transportOptions(v);
+  // fetch refuses a GET or HEAD body; the socket-level transport sends it.
+  const transport = transportOptions(v, body !== null && (method === "GET" || method === "HEAD"));
   const jar = cookies ?? new JarCookieStore();
   const finish = (body: RequestBody | null): ResolvedRequest => {
     if (body && !headers.has("content-type")) headers.set("content-type", "application/json");
@@ -143,7 +138,7 @@ function checkedOptions(options: unknown): object {
  * The connection settings. One no transport honours yet is refused with a
  * 401 naming the option that asked for it: never sent without it.
  */
-function transportOptions(v: OptionValues): TransportOptions {
+function transportOptions(v: OptionValues, needsSocket: boolean): TransportOptions {
   const servers = v.dnsServers;
   const transport: TransportOptions = {
     caPath: v.caPath,
@@ -166,6 +161,7 @@ function transportOptions(v: OptionValues): TransportOptions {
     reuseConnections: v.reuseConnections,
     // inactivityMs has no effect when connections are not reused.
     idleConnectionTimeout: v.reuseConnections ? v.inactivityMs ?? 0 : 0,
+    ...needsSocket ? { prefer: "socket" as const } : {},
   };
   const pending = unhonouredSetting(transport);
   if (pending) {

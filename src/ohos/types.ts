@@ -577,7 +577,7 @@ export interface HttpRequestOptions {
   inactivityMs?: number;
   /** A SOCKS5 proxy; it takes precedence over `usingProxy`. */
   usingSocks5Proxy?: Socks5Proxy;
-  /** Accept a chain that ends at a trusted intermediate; `true` by default, as OpenHarmony's TLS. */
+  /** Accept a chain that ends at a trusted intermediate; `false` here unless set (OpenHarmony: `true`). */
   enablePartialChain?: boolean;
   /**
    * An extension, not in OpenHarmony: retry a transient failure (a timeout,

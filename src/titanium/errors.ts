@@ -54,6 +54,8 @@ export const TITANIUM_ERROR_CODES = {
   TLS_CIPHER: -1200,
   /** `NSURLErrorServerCertificateUntrusted` */
   TLS_PEER: -1202,
+  /** `NSURLErrorServerCertificateUntrusted`: the key matches no pin */
+  TLS_PIN: -1202,
   /** `NSURLErrorCannotDecodeContentData` */
   BAD_ENCODING: -1016,
   /** `NSURLErrorServerCertificateHasUnknownRoot` */

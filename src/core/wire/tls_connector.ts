@@ -269,7 +269,7 @@ function checkPins(leaf: tls.DetailedPeerCertificate | undefined, pins: readonly
   const hash = createHash("sha256").update(spki).digest("base64");
   if (!pins.includes(hash)) {
     throw new NetError(
-      "TLS_PEER",
+      "TLS_PIN",
       `certificate pinning: the server's public key (sha256//${hash}) matches none of the ${pins.length} pinned hash${
         pins.length === 1 ? "" : "es"
       }`,
