@@ -147,7 +147,8 @@ test.python("wire TLS: versions, SNI, verification modes and callbacks, pins, pa
         tls: control({ minVersion: "TLSv1.1" as "TLSv1.2" }),
       });
       assert.equal(old.code, "INVALID_ARGUMENT");
-      assert.match(old.message, /'minVersion'/);
+      assert.match(old.message, /'tls.minVersion'/);
+      assert.equal(old.details.field, "tls.minVersion");
       const inverted = await failure(target(tls12), {
         ...trusted,
         tls: control({ minVersion: "TLSv1.3", maxVersion: "TLSv1.2" }),
@@ -158,7 +159,8 @@ test.python("wire TLS: versions, SNI, verification modes and callbacks, pins, pa
         tls: control({ ciphers: "ECDHE-ECDSA-AES128-GCM-SHA256" }),
       });
       assert.equal(ciphers.code, "TLS_CIPHER");
-      assert.match(ciphers.message, /'ciphers' cannot be enforced/);
+      assert.match(ciphers.message, /'tls.ciphers' cannot be enforced/);
+      assert.equal(ciphers.details.field, "tls.ciphers");
     },
   );
 

@@ -111,11 +111,13 @@ async function reachProxy(
     if (error.code === "HOST_UNRESOLVED") {
       throw new NetError("PROXY_UNRESOLVED", `proxy ${label} (${error.message})`, {
         cause: error,
+        details: { field: "proxy", phase: "connect", transport: "socket" },
       });
     }
     if (error.code === "CONNECT_FAILED") {
       throw new NetError("CONNECT_FAILED", `cannot connect to proxy ${label} (${error.message})`, {
         cause: error,
+        details: { field: "proxy", phase: "connect", transport: "socket" },
       });
     }
     throw error;

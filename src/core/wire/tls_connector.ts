@@ -14,7 +14,7 @@ import { Buffer } from "node:buffer";
 import { createHash, X509Certificate } from "node:crypto";
 import type { Socket } from "node:net";
 import tls from "node:tls";
-import { type ErrorCode, NetError } from "../errors.ts";
+import { type ErrorCode, NetError, type NetErrorDetails } from "../errors.ts";
 import type { TransportOptions } from "../request.ts";
 import { caCertificatesFromText, loadCaCertificates, loadClientIdentity } from "../tls.ts";
 import type { PeerCertificates, TlsControl } from "../transport.ts";
@@ -22,6 +22,11 @@ import { ROOTS_HINT, trustStore } from "./roots.ts";
 
 /** The TLS versions this runtime speaks. */
 const VERSIONS = new Set(["TLSv1.2", "TLSv1.3"]);
+
+/** Details of a failure caused by the TLS control member `field`. */
+function about(field: string): { details: NetErrorDetails } {
+  return { details: { field, phase: "tls", transport: "socket" } };
+}
 
 /** What a finished handshake tells. */
 export interface TlsResult {
@@ -51,9 +56,10 @@ export function checkTlsControl(control: TlsControl): void {
   if (control.ciphers !== null) {
     throw new NetError(
       "TLS_CIPHER",
-      "'ciphers' cannot be enforced: this runtime's TLS (rustls under node:tls) negotiates its " +
-        "own cipher suites whatever the list says, so a request with a cipher list is refused " +
-        "rather than sent with suites it did not allow",
+      "'tls.ciphers' cannot be enforced: this runtime's TLS (rustls under node:tls) negotiates " +
+        "its own cipher suites whatever the list says, so a request with a cipher list is " +
+        "refused rather than sent with suites it did not allow",
+      about("tls.ciphers"),
     );
   }
   for (
@@ -65,22 +71,28 @@ export function checkTlsControl(control: TlsControl): void {
     if (value !== null && !VERSIONS.has(value)) {
       throw new NetError(
         "INVALID_ARGUMENT",
-        `'${name}' must be TLSv1.2 or TLSv1.3 (this runtime has no other TLS version), got ${
+        `'tls.${name}' must be TLSv1.2 or TLSv1.3 (this runtime has no other TLS version), got ${
           JSON.stringify(value)
         }`,
+        about(`tls.${name}`),
       );
     }
   }
   if (control.minVersion === "TLSv1.3" && control.maxVersion === "TLSv1.2") {
-    throw new NetError("INVALID_ARGUMENT", "'minVersion' TLSv1.3 is above 'maxVersion' TLSv1.2");
+    throw new NetError(
+      "INVALID_ARGUMENT",
+      "'tls.minVersion' TLSv1.3 is above 'tls.maxVersion' TLSv1.2",
+      about("tls.minVersion"),
+    );
   }
   for (const pin of control.pins) {
     if (!/^[A-Za-z0-9+/]{43}=$/.test(pin)) {
       throw new NetError(
         "INVALID_ARGUMENT",
-        `'pins' holds ${
+        `'tls.pins' holds ${
           JSON.stringify(pin.slice(0, 60))
         }, not a base64 SHA-256 hash (44 characters, as in curl's sha256//…)`,
+        about("tls.pins"),
       );
     }
   }
@@ -227,6 +239,7 @@ async function checkPeer(
     const detail = error instanceof Error ? error.message : String(error);
     throw new NetError("TLS_PEER", `the certificate validation callback threw: ${detail}`, {
       cause: error,
+      ...about("tls.verify"),
     });
   }
   if (verdict !== true) {
@@ -235,6 +248,7 @@ async function checkPeer(
       `the certificate validation callback did not accept the server's certificate (it returned ${
         verdict === false ? "false" : typeof verdict
       })`,
+      about("tls.verify"),
     );
   }
 }
@@ -264,6 +278,7 @@ function checkPins(leaf: tls.DetailedPeerCertificate | undefined, pins: readonly
   } catch (error) {
     throw new NetError("TLS_PEER", "the server's public key cannot be read for pinning", {
       cause: error,
+      ...about("tls.pins"),
     });
   }
   const hash = createHash("sha256").update(spki).digest("base64");
@@ -273,6 +288,7 @@ function checkPins(leaf: tls.DetailedPeerCertificate | undefined, pins: readonly
       `certificate pinning: the server's public key (sha256//${hash}) matches none of the ${pins.length} pinned hash${
         pins.length === 1 ? "" : "es"
       }`,
+      about("tls.pins"),
     );
   }
 }
@@ -294,6 +310,7 @@ function checkAnchor(chain: tls.DetailedPeerCertificate[], extraCas: readonly st
       `the chain ends at a trusted intermediate (${
         ca.subject.replace(/\n/g, ", ")
       }), not at a root; partial chains are off (enable them to accept this)`,
+      about("tls.partialChain"),
     );
   }
 }
@@ -322,5 +339,8 @@ function tlsFailure(error: unknown, sentClientCert: boolean, hint: string): NetE
     kind = sentClientCert && CLIENT_CERT_ALERTS.test(text) ? "TLS_CLIENT_CERT" : "TLS_HANDSHAKE";
   }
   const detail = `${text}${code ? ` (${code})` : ""}${kind === "TLS_PEER" ? hint : ""}`;
-  return new NetError(kind, detail, { cause: error });
+  return new NetError(kind, detail, {
+    cause: error,
+    details: { phase: "tls", transport: "socket" },
+  });
 }
