@@ -202,6 +202,43 @@ test.dns("wire proxies: CONNECT and absolute form through tinyproxy, with and wi
     assert.equal(answer.status, 407);
   });
 
+  await t.step(
+    '"environment": HTTP_PROXY/HTTPS_PROXY read when connecting; NO_PROXY goes direct',
+    async () => {
+      const names = ["HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY"];
+      const lower = names.map((name) => name.toLowerCase());
+      const saved = [...names, ...lower].map((name) => [name, Deno.env.get(name)] as const);
+      for (const [name] of saved) Deno.env.delete(name);
+      Deno.env.set("HTTP_PROXY", `http://alice:wonder-land@127.0.0.1:${guarded.port}`);
+      Deno.env.set("HTTPS_PROXY", `http://alice:wonder-land@127.0.0.1:${guarded.port}`);
+      Deno.env.set("NO_PROXY", "localhost");
+      try {
+        const environment = { proxy: "environment" as const };
+        assert.equal(optionsConnector.accepts(plainTarget, { ...BASE, ...environment }), true);
+        const before = (await guarded.requests()).length;
+        const viaEnv = await get(plainTarget, environment, "/from-env");
+        assert.equal(viaEnv.status, 200);
+        assert.equal(viaEnv.facts.viaProxy, true);
+        const tunnelled = await get({ ...secureTarget, hostname: "127.0.0.1" }, {
+          ...environment,
+          caPath: pki.caPem,
+        });
+        assert.equal(tunnelled.status, 200);
+        const direct = await get({ ...plainTarget, hostname: "localhost" }, environment);
+        assert.equal(direct.facts.viaProxy, false, "NO_PROXY=localhost");
+        assert.deepEqual((await guarded.requests()).slice(before), [
+          `GET http://127.0.0.1:${plain.addr.port}/from-env`,
+          `CONNECT 127.0.0.1:${secure.port}`,
+        ]);
+      } finally {
+        for (const [name, value] of saved) {
+          if (value === undefined) Deno.env.delete(name);
+          else Deno.env.set(name, value);
+        }
+      }
+    },
+  );
+
   await t.step("the exclusion list sends a matching host direct", async () => {
     const dead = proxy(`http://127.0.0.1:${closedPort()}`, { exclusionList: ["127.0.0.*"] });
     assert.equal(optionsConnector.accepts(plainTarget, { ...BASE, proxy: dead }), false);

@@ -109,7 +109,7 @@ async function reachProxy(
   } catch (error) {
     if (!(error instanceof NetError)) throw error;
     if (error.code === "HOST_UNRESOLVED") {
-      throw new NetError("PROXY_UNRESOLVED", `proxy ${label} (${error.message})`, {
+      throw new NetError("PROXY_UNRESOLVED", `proxy ${proxy.url.host} (${error.message})`, {
         cause: error,
         details: { field: "proxy", phase: "connect", transport: "socket" },
       });

@@ -23,7 +23,7 @@ import {
   type ConnectTarget,
   registerConnector,
 } from "./connection.ts";
-import { chooseProxy } from "./proxy_tunnel.ts";
+import { isExcluded, plainFetchProxy } from "../proxy.ts";
 
 /** The connector's name, part of the engine's pool key. */
 export const OPTIONS_CONNECTOR = "options";
@@ -57,12 +57,18 @@ export const optionsConnector: Connector = {
 
 /**
  * `true` when a connection to `target` must honour something the engine's
- * plain connector does not: TLS control, resolvers, or a proxy that applies
- * (extra CAs, a client certificate and an address family alone it honours).
+ * plain connector does not: TLS control, resolvers, or a proxy. The
+ * environment's proxy is always taken here (the plain connector decides on
+ * the environment as it was first read; this one reads it per connection),
+ * and a request without options is taken exactly when the plain connector
+ * declines it for the environment's proxy.
  */
 function needsOptions(target: ConnectTarget, options: TransportOptions | undefined): boolean {
-  if (options?.tls || options?.dns) return true;
-  return options?.proxy !== "direct" && chooseProxy(target, options) !== null;
+  if (!options) return !!plainFetchProxy();
+  if (options.tls || options.dns) return true;
+  const proxy = options.proxy;
+  if (proxy === "direct") return false;
+  return proxy === "environment" || !isExcluded(target.hostname, proxy.exclusionList);
 }
 
 registerConnector(optionsConnector);

@@ -37,9 +37,10 @@ export function chooseProxy(
   target: ConnectTarget,
   options: TransportOptions | undefined,
 ): ProxyServer | null {
-  const choice = options ? options.proxy : "environment";
+  if (!options) return environmentProxyFor(target, plainEnvironment ??= readEnvironment());
+  const choice = options.proxy;
   if (choice === "direct") return null;
-  if (choice === "environment") return environmentProxyFor(target);
+  if (choice === "environment") return environmentProxyFor(target, readEnvironment());
   return isExcluded(target.hostname, choice.exclusionList) ? null : choice;
 }
 
@@ -97,7 +98,12 @@ export async function connectTunnel(
   }
 }
 
-let environment: EnvironmentProxies | null = null;
+/**
+ * The environment as a request without options sees it: read once, like the
+ * proxy of plain `fetch` (`plainFetchProxy`). A request that asks for the
+ * environment's proxy reads it when it connects, as a new `Deno.HttpClient` does.
+ */
+let plainEnvironment: EnvironmentProxies | null = null;
 
 interface EnvironmentProxies {
   readonly http: ProxyServer | null;
@@ -105,9 +111,11 @@ interface EnvironmentProxies {
   readonly noProxy: readonly string[];
 }
 
-/** The environment's proxy for `target` (read once), `null` when none applies. */
-function environmentProxyFor(target: ConnectTarget): ProxyServer | null {
-  environment ??= readEnvironment();
+/** The environment's proxy for `target`, `null` when none applies. */
+function environmentProxyFor(
+  target: ConnectTarget,
+  environment: EnvironmentProxies,
+): ProxyServer | null {
   const proxy = target.secure ? environment.https : environment.http;
   if (!proxy || bypassed(target.hostname, environment.noProxy)) return null;
   return proxy;
