@@ -100,8 +100,8 @@ export function checkTlsControl(control: TlsControl): void {
 
 /**
  * Runs the TLS handshake on `socket` for `hostname` and every check the
- * options ask for. Rejects with `TLS_PEER` (verification, pinning, the
- * callback), `TLS_HANDSHAKE` (protocol failures), `TLS_CLIENT_CERT`,
+ * options ask for. Rejects with `TLS_PEER` (verification, the callback),
+ * `TLS_PIN` (no pin matches), `TLS_HANDSHAKE` (protocol failures), `TLS_CLIENT_CERT`,
  * `TLS_CA_FILE`, `TLS_CIPHER`, or the signal's reason; the socket is
  * destroyed on failure.
  *
