@@ -46,6 +46,15 @@ const test = {
   httpbin: testWith(HTTPBIN),
 };
 
+Deno.test("XTS: OpenHarmony's User-Agent; a header that is not an object is ignored", async () => {
+  await using server = recorder();
+  using req = createHttp();
+  await req.request(server.url, { header: "content-type: text/plain" as unknown as object });
+  assert.equal(server.seen.at(-1)!.headers.get("user-agent"), "libcurl-agent/1.0");
+  await req.request(server.url, { header: { "user-agent": "mine" } });
+  assert.equal(server.seen.at(-1)!.headers.get("user-agent"), "mine");
+});
+
 Deno.test("XTS: priority 0.5, 1001 and 0, expectDataType 3 are tolerated (200)", async () => {
   await using server = recorder();
   using req = createHttp();

@@ -47,17 +47,18 @@ const POST = { method: "POST", body: "data to send" };
 
 const CASES: Case[] = [
   {
-    // Sets caPath and clientCert with made-up paths: the missing CA file fails
-    // the request with 2300077 before anything is sent, so the example takes
-    // its error branch: an `error:` line carrying that BusinessError code, and
-    // no request.
+    // Sets caPath and clientCert with made-up paths: a missing CA file is
+    // ignored (as OpenHarmony does), the missing client certificate fails the
+    // request with 2300058 before anything is sent, so the example takes its
+    // error branch: an `error:` line carrying that BusinessError code, and no
+    // request.
     file: "01_overview_request_post.ts",
     requests: [],
     stdout: [/^error:\{.*"code":\d+/m],
     check(stdout) {
       const line = stdout.split("\n").find((l) => l.startsWith("error:"))!;
       const err = JSON.parse(line.slice("error:".length));
-      equal(err.code, 2_300_077, `the missing caPath, got ${JSON.stringify(err)}`);
+      equal(err.code, 2_300_058, `the missing clientCert, got ${JSON.stringify(err)}`);
       equal(typeof err.message, "string");
     },
   },

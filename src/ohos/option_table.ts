@@ -123,8 +123,9 @@ export const OPTION_TABLE = {
   header: option({
     type: "Object",
     default: "none",
-    doc: "Request headers; string, number or boolean values; CR/LF refused.",
-    read: readHeaders,
+    doc:
+      "Request headers; string, number or boolean values; CR/LF refused; a value that is not an object is ignored, as OpenHarmony does.",
+    read: (v) => readHeaders(isPlainObject(v) ? v : undefined),
   }),
   readTimeout: option({
     type: "int",
@@ -153,8 +154,9 @@ export const OPTION_TABLE = {
   caPath: option({
     type: "string",
     default: '""',
-    doc: "A PEM file (or directory) trusted besides the default roots.",
-    read: (v) => readString("caPath", v) || null,
+    doc:
+      "A PEM file (or directory) trusted besides the default roots; a path that does not exist is ignored, as OpenHarmony does.",
+    read: (v) => existingPath(readString("caPath", v)),
   }),
   caData: option({
     type: "string",
@@ -387,6 +389,17 @@ export function readOptions(options: object): OptionValues {
     }
   }
   return values as OptionValues;
+}
+
+/** `null` for an empty path or one that does not exist (OpenHarmony ignores both; XTS expects 200). */
+function existingPath(path: string | undefined): string | null {
+  if (!path) return null;
+  try {
+    Deno.statSync(path);
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return null;
+  }
+  return path;
 }
 
 function readServerAuthentication(value: unknown): Omit<ServerCredentials, "origin"> | null {

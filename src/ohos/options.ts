@@ -21,6 +21,8 @@ import type { HttpRequestOptions } from "./types.ts";
 
 export { DEFAULTS, MAX_LIMIT } from "./option_table.ts";
 
+/** libcurl's agent name as OpenHarmony sets it. */
+const USER_AGENT = "libcurl-agent/1.0";
 const QUERY_METHODS = new Set(["GET", "HEAD", "OPTIONS", "TRACE", "CONNECT"]);
 const PROTOCOLS: Record<number, Protocol> = { 0: "http1.1", 1: "http2", 2: "auto" };
 
@@ -79,6 +81,8 @@ export function resolveRequest(
 
   const range = rangeHeader(v, method);
   if (range) headers.set("range", range);
+  // OpenHarmony's User-Agent (its XTS checks it), sent when no Range is, as there.
+  else if (!headers.has("user-agent")) headers.set("user-agent", USER_AGENT);
 
   // fetch refuses a GET or HEAD body; the socket-level transport sends it.
   const transport = transportOptions(v, body !== null && (method === "GET" || method === "HEAD"));
