@@ -56,7 +56,8 @@ async function get(to: ConnectTarget, options: Partial<TransportOptions>, path =
     AbortSignal.timeout(10_000),
   );
   const facts = conn.facts;
-  return { ...await exchange(conn, `${to.hostname}:${to.port}`, path), facts };
+  const host = to.hostname.includes(":") ? `[${to.hostname}]` : to.hostname;
+  return { ...await exchange(conn, `${host}:${to.port}`, path), facts };
 }
 
 async function failure(to: ConnectTarget, options: Partial<TransportOptions>): Promise<NetError> {
@@ -325,6 +326,15 @@ test.dante("wire proxies: SOCKS5 through dante and through a relay that wants cr
       });
       assert.equal(wrong.code, "CONNECT_FAILED");
       assert.match(wrong.message, /refused the user name and password/);
+      // An IPv6 literal goes to the proxy as an address (ATYP 4), not as a name.
+      await using v6 = Deno.serve(
+        { hostname: "::1", port: 0, onListen() {} },
+        () => new Response("over v6"),
+      );
+      const six = await get({ hostname: "::1", port: v6.addr.port, secure: false }, {
+        proxy: proxy(url, { credentials }),
+      });
+      assert.equal(six.body, "over v6");
     } finally {
       relay.close();
     }
