@@ -8,7 +8,7 @@
  * @module
  */
 
-import type { CoreRequest, CoreResult, Dispatch, Layer, RequestEvents } from "./request.ts";
+import type { CoreRequest, Dispatch, Layer, RequestEvents } from "./request.ts";
 
 /**
  * The cookie layer.
@@ -22,27 +22,32 @@ import type { CoreRequest, CoreResult, Dispatch, Layer, RequestEvents } from "./
  * ```
  */
 export const cookieLayer: Layer = (next: Dispatch): Dispatch => (request, events) => {
-  if (!request.cookies) return next(request, events);
-  return withCookies(request, events, next);
+  const cookies = request.cookies;
+  if (!cookies) return next(request, events);
+  const pending = cookies.cookieHeader(request.url);
+  // An empty or in-memory jar answers at once: no extra promise hop on the common path.
+  if (typeof pending === "string") {
+    return next(withCookie(request, pending), storing(request, events));
+  }
+  return pending.then((stored) => next(withCookie(request, stored), storing(request, events)));
 };
 
-async function withCookies(
-  request: CoreRequest,
-  events: RequestEvents,
-  next: Dispatch,
-): Promise<CoreResult> {
+/** `request` with the jar's cookies after the caller's own `Cookie` value. */
+function withCookie(request: CoreRequest, stored: string): CoreRequest {
+  if (!stored) return request;
+  const own = request.headers.get("cookie");
+  const headers = new Headers(request.headers);
+  headers.set("cookie", own ? `${own}; ${stored}` : stored);
+  return { ...request, headers };
+}
+
+/**
+ * The events of the hop: each `Set-Cookie` is stored before the head is
+ * reported, as a browser does, so listeners and the next hop see it.
+ */
+function storing(request: CoreRequest, events: RequestEvents): RequestEvents {
   const cookies = request.cookies!;
-  const pending = cookies.cookieHeader(request.url);
-  const stored = typeof pending === "string" ? pending : await pending;
-  let sent = request;
-  if (stored) {
-    const own = request.headers.get("cookie");
-    const headers = new Headers(request.headers);
-    headers.set("cookie", own ? `${own}; ${stored}` : stored);
-    sent = { ...request, headers };
-  }
-  // Stored before the head is reported, as a browser does: listeners and the next hop see them.
-  const hop: RequestEvents = {
+  return {
     ...events,
     onHeaders(head) {
       const setCookies = head.headers.getSetCookie();
@@ -50,5 +55,4 @@ async function withCookies(
       return cookies.store(request.url, setCookies).then(() => events.onHeaders?.(head));
     },
   };
-  return await next(sent, hop);
 }
