@@ -28,22 +28,32 @@ export async function compactIfLarge(path: string, maxSize: number): Promise<boo
 }
 
 /**
- * Vacuums the database file and truncates its log; `false` when it could
- * not (another process holds a lock, no `node:sqlite`).
+ * Vacuums the database file and truncates its log, trying `attempts` times
+ * 50 ms apart while a connection holds a lock (the sync call never waits on
+ * one, so the event loop is not blocked); `false` when it could not.
  */
-export async function compact(path: string): Promise<boolean> {
+export async function compact(path: string, attempts = 1): Promise<boolean> {
+  let sqlite: typeof import("node:sqlite");
   try {
-    const { DatabaseSync } = await import("node:sqlite");
-    const db = new DatabaseSync(path);
-    try {
-      db.exec("PRAGMA busy_timeout = 0");
-      db.exec("VACUUM");
-      db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
-    } finally {
-      db.close();
-    }
-    return true;
+    sqlite = await import("node:sqlite");
   } catch {
     return false;
   }
+  for (let attempt = 0; attempt < attempts; attempt++) {
+    if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 50));
+    try {
+      const db = new sqlite.DatabaseSync(path);
+      try {
+        db.exec("PRAGMA busy_timeout = 0");
+        db.exec("VACUUM");
+        db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
+      } finally {
+        db.close();
+      }
+      return true;
+    } catch {
+      // Locked (or not a database): try again.
+    }
+  }
+  return false;
 }

@@ -256,7 +256,6 @@ export class KvStore {
     this.stop();
     await this.settle();
     await deletePrefix(this.#kv, [...ROOT]);
-    if (this.options.file) await compact(this.options.file);
   }
 
   /** Waits for the background work (LRU updates, garbage collection) started so far. */
@@ -271,6 +270,11 @@ export class KvStore {
     await this.settle();
     this.#closed = true;
     this.#kv.close();
+  }
+
+  /** Gives the file's free space back (after {@linkcode KvStore.clear} and close). */
+  async compact(): Promise<boolean> {
+    return this.options.file ? await compact(this.options.file, 10) : false;
   }
 
   #background(task: () => Promise<unknown>): void {

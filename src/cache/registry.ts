@@ -185,6 +185,7 @@ export async function deleteCache(): Promise<void> {
   } finally {
     await store.close();
   }
+  await store.compact();
 }
 
 /** Stops the cache and closes its database, keeping the entries. */
