@@ -78,6 +78,8 @@ async function exchange(
     timing.dns = phases.dns === null ? null : recorder.elapsedAt(phases.dns);
     timing.tcp = phases.tcp === null ? null : recorder.elapsedAt(phases.tcp);
     timing.tls = phases.tls === null ? null : recorder.elapsedAt(phases.tls);
+    // The request went out once its connection was up.
+    timing.firstSend = Math.max(timing.firstSend, timing.tls ?? timing.tcp ?? 0);
   }
   if (body) events.onUploadProgress?.(body.size, body.size);
   const headers = asHeaders(response.headers);

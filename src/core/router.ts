@@ -40,11 +40,53 @@ const FACTORIES: ReadonlyMap<"socket", TransportFactory> = new Map([
 /** Methods `fetch` throws "Method is forbidden" for (the Fetch standard's forbidden methods). */
 export const FETCH_FORBIDDEN_METHODS: ReadonlySet<string> = new Set(["CONNECT", "TRACE", "TRACK"]);
 
+/**
+ * The switch: `true` sends HTTP/1.1-compatible requests over the socket-level
+ * engine, measured faster than `fetch` (docs/transports.md); `false` keeps
+ * them on `fetch`. Either way HTTP/2 requests stay on `fetch` and TRACE,
+ * TRACK, CONNECT and TLS control go to the engine.
+ */
+let socketByDefault = true;
+
+/**
+ * Turns the default use of the socket-level engine on or off (benchmarks,
+ * tests comparing the paths); see {@linkcode socketByDefault}.
+ *
+ * @example
+ * ```ts
+ * import { useSocketByDefault } from "./router.ts";
+ * useSocketByDefault(false); // every plain request on fetch again
+ * useSocketByDefault(true);
+ * ```
+ */
+export function useSocketByDefault(on: boolean): void {
+  socketByDefault = on;
+}
+
+const NO_OPTIONS = {};
+
+/**
+ * Whether the engine carries `request` as well as `fetch` would: HTTP/1.1
+ * is acceptable (not `http2`), and no extra CA is trusted (node:tls can add
+ * one to the default roots only with `--allow-sys`; `fetch` always can).
+ */
+function socketSuits(
+  request: CoreRequest,
+  url: URL,
+  options: TransportOptions | undefined,
+): boolean {
+  if (request.protocol === "http2") return false;
+  if (url.protocol !== "http:" && url.protocol !== "https:") return false;
+  return !options?.caPath && !options?.caData;
+}
+
 /** Picks and owns the transports of one stack. */
 export class TransportRouter {
   readonly #pool: ClientPool;
   readonly #factories = new Map(FACTORIES);
   readonly #built = new Map<string, Promise<Transport>>();
+  /** Built socket transports by options object and hop kind, for a synchronous route. */
+  #ready = new WeakMap<object, Map<string, Transport>>();
   readonly #limited = new WeakSet<Transport>();
   #doh: Dispatch | null = null;
 
@@ -73,15 +115,19 @@ export class TransportRouter {
    */
   route(request: CoreRequest, url: URL): Transport | Promise<Transport> {
     const options = request.transport;
+    const forbidden = FETCH_FORBIDDEN_METHODS.has(request.method.toUpperCase());
     if (options === undefined) {
-      if (!FETCH_FORBIDDEN_METHODS.has(request.method.toUpperCase())) {
-        return this.#pool.route(request, url);
+      if (forbidden || (socketByDefault && socketSuits(request, url, undefined))) {
+        return this.#socket(request, url, undefined);
       }
-      return this.#socket(request, url, undefined);
+      return this.#pool.route(request, url);
     }
     const prefer = options.prefer;
-    const forbidden = FETCH_FORBIDDEN_METHODS.has(request.method.toUpperCase());
-    if (prefer === "socket" || (prefer === undefined && (forbidden || options.tls))) {
+    if (
+      prefer === "socket" ||
+      (prefer === undefined &&
+        (forbidden || options.tls || (socketByDefault && socketSuits(request, url, options))))
+    ) {
       return this.#socket(request, url, options);
     }
     if (forbidden) {
@@ -103,6 +149,7 @@ export class TransportRouter {
     this.#pool.release();
     for (const built of this.#built.values()) built.then((t) => t.close(), () => {});
     this.#built.clear();
+    this.#ready = new WeakMap();
   }
 
   /** Closes every transport for good. */
@@ -110,18 +157,28 @@ export class TransportRouter {
     this.#pool.close();
     for (const built of this.#built.values()) built.then((t) => t.close(), () => {});
     this.#built.clear();
+    this.#ready = new WeakMap();
   }
 
   #socket(
     request: CoreRequest,
     url: URL,
     options: TransportOptions | undefined,
-  ): Promise<Transport> {
+  ): Transport | Promise<Transport> {
+    const connectTimeout = connectLimited(request) ? request.connectTimeout : 0;
+    const proxy = hopProxy(options, url);
+    // Built transports by options object: no settings key (a JSON text) per request.
+    const fastKey = `${request.protocol}|${
+      typeof proxy === "string" ? proxy : "proxy"
+    }|${connectTimeout}`;
+    const byOptions = this.#ready.get(options ?? NO_OPTIONS);
+    const ready = byOptions?.get(fastKey);
+    if (ready) return ready;
     const settings: TransportSettings = {
       protocol: request.protocol,
       options,
-      proxy: hopProxy(options, url),
-      connectTimeout: connectLimited(request) ? request.connectTimeout : 0,
+      proxy,
+      connectTimeout,
     };
     const key = settingsKey(settings);
     let built = this.#built.get(key);
@@ -134,6 +191,14 @@ export class TransportRouter {
       })();
       this.#built.set(key, built);
       built.catch(() => this.#built.delete(key));
+    }
+    if (typeof proxy === "string") {
+      built.then((transport) => {
+        if (this.#built.get(key) !== built) return;
+        let map = this.#ready.get(options ?? NO_OPTIONS);
+        if (!map) this.#ready.set(options ?? NO_OPTIONS, map = new Map());
+        map.set(fastKey, transport);
+      }, () => {});
     }
     return built;
   }
