@@ -26,6 +26,7 @@ import { plainAccepts, plainConnect } from "./plain_connector.ts";
 import { ConnectionPool } from "./pool.ts";
 import { asksToClose, headBytes, requestHead } from "./request_head.ts";
 import { bodyStream, decodeBody } from "./response_body.ts";
+import { startClientSpan, tracingEnabled } from "./telemetry.ts";
 
 /** The connector of last resort: direct TCP or TLS with the runtime's verification. */
 const PLAIN: Connector = { name: "plain", accepts: plainAccepts, connect: plainConnect };
@@ -115,7 +116,48 @@ export class Http1Transport implements Transport {
   }
 
   /** Sends `request` and resolves once the final response head is in. */
-  async send(request: WireRequest): Promise<WireResponse> {
+  send(request: WireRequest): Promise<WireResponse> {
+    return tracingEnabled() ? this.#traced(request) : this.#send(request);
+  }
+
+  /** Sends `request` inside an HTTP client span that ends with its body. */
+  async #traced(request: WireRequest): Promise<WireResponse> {
+    const span = await startClientSpan(request.method, request.url, request.headers);
+    let response: WireResponse;
+    try {
+      response = await this.#send({ ...request, headers: span.headers });
+    } catch (error) {
+      span.end(error);
+      throw error;
+    }
+    span.status(response.status);
+    if (!response.body) {
+      span.end();
+      return response;
+    }
+    const reader = response.body.getReader();
+    const body = new ReadableStream<Uint8Array>({
+      async pull(controller) {
+        try {
+          const { done, value } = await reader.read();
+          if (done) {
+            span.end();
+            controller.close();
+          } else controller.enqueue(value);
+        } catch (error) {
+          span.end(error);
+          controller.error(error);
+        }
+      },
+      cancel(reason) {
+        span.end();
+        return reader.cancel(reason);
+      },
+    }, { highWaterMark: 0 });
+    return { ...response, body };
+  }
+
+  async #send(request: WireRequest): Promise<WireResponse> {
     const { url, signal } = request;
     signal.throwIfAborted();
     if (this.#closed) throw new NetError("DESTROYED", "the transport is closed");
