@@ -8,7 +8,7 @@ import http from "../ohos.ts";
 import { NetError } from "../src/core/errors.ts";
 import { FetchTransport } from "../src/core/fetch_transport.ts";
 import type { CoreRequest, TransportOptions } from "../src/core/request.ts";
-import { TransportRouter } from "../src/core/router.ts";
+import { TransportRouter, useSocketByDefault } from "../src/core/router.ts";
 import { http1TransportFactory } from "../src/core/wire/http1_transport.ts";
 import { systemResolver } from "../src/core/dns.ts";
 import type { TlsControl, Transport, TransportSettings } from "../src/core/transport.ts";
@@ -74,7 +74,8 @@ const test = {
   proxy: testWith(OPENSSL, TINYPROXY),
 };
 
-Deno.test("router: which transport carries a hop", async () => {
+Deno.test("router: which transport carries a hop, with fetch as the default path", async () => {
+  useSocketByDefault(false);
   const router = new TransportRouter();
   // Recorded, not sent: a stand-in for the socket transport.
   const stand: Transport = {
@@ -114,6 +115,40 @@ Deno.test("router: which transport carries a hop", async () => {
       "relay",
     );
     assert.equal(await kindOf(router, request({ transport: DIRECT })), "fetch");
+  } finally {
+    router.close();
+    useSocketByDefault(true);
+  }
+});
+
+Deno.test("router: with the engine as the default, HTTP/1.1-compatible hops go to it", async () => {
+  const router = new TransportRouter();
+  const stand: Transport = {
+    kind: "socket",
+    send: () => Promise.reject(new Error("unused")),
+    close() {},
+  };
+  router.register("socket", () => stand);
+  try {
+    for (const url of ["http://127.0.0.1:1/", "https://127.0.0.1:1/"]) {
+      assert.equal(await kindOf(router, request({ url: new URL(url) })), "socket", url);
+      // Built once: later hops get it without a promise.
+      assert.equal(router.route(request({ url: new URL(url) }), new URL(url)), stand);
+    }
+    assert.equal(await kindOf(router, request({ transport: DIRECT })), "socket");
+    const servers = { ...DIRECT, dns: { servers: [{ address: "127.0.0.1", port: 53 }] } };
+    assert.equal(await kindOf(router, request({ transport: servers })), "socket");
+    assert.equal(
+      await kindOf(router, request({ transport: { ...DIRECT, addressFamily: 4 } })),
+      "socket",
+    );
+    // HTTP/2 and extra CAs stay on fetch; a forced transport is kept.
+    assert.equal(await kindOf(router, request({ protocol: "http2" })), "fetch");
+    assert.equal(await kindOf(router, request({ transport: { ...DIRECT, caData: "x" } })), "fetch");
+    assert.equal(
+      await kindOf(router, request({ transport: { ...DIRECT, prefer: "fetch" } })),
+      "fetch",
+    );
   } finally {
     router.close();
   }
