@@ -75,7 +75,7 @@ const test = {
 };
 
 Deno.test("router: which transport carries a hop, with fetch as the default path", async () => {
-  useSocketByDefault(false);
+  const before = useSocketByDefault(false);
   const router = new TransportRouter();
   // Recorded, not sent: a stand-in for the socket transport.
   const stand: Transport = {
@@ -117,11 +117,12 @@ Deno.test("router: which transport carries a hop, with fetch as the default path
     assert.equal(await kindOf(router, request({ transport: DIRECT })), "fetch");
   } finally {
     router.close();
-    useSocketByDefault(true);
+    useSocketByDefault(before);
   }
 });
 
 Deno.test("router: with the engine as the default, HTTP/1.1-compatible hops go to it", async () => {
+  const before = useSocketByDefault(true);
   const router = new TransportRouter();
   const stand: Transport = {
     kind: "socket",
@@ -151,6 +152,7 @@ Deno.test("router: with the engine as the default, HTTP/1.1-compatible hops go t
     );
   } finally {
     router.close();
+    useSocketByDefault(before);
   }
 });
 

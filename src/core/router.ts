@@ -46,21 +46,23 @@ export const FETCH_FORBIDDEN_METHODS: ReadonlySet<string> = new Set(["CONNECT", 
  * them on `fetch`. Either way HTTP/2 requests stay on `fetch` and TRACE,
  * TRACK, CONNECT and TLS control go to the engine.
  */
-let socketByDefault = true;
+let socketByDefault = false;
 
 /**
  * Turns the default use of the socket-level engine on or off (benchmarks,
- * tests comparing the paths); see {@linkcode socketByDefault}.
+ * tests comparing the paths) and returns the previous setting.
  *
  * @example
  * ```ts
  * import { useSocketByDefault } from "./router.ts";
- * useSocketByDefault(false); // every plain request on fetch again
- * useSocketByDefault(true);
+ * const before = useSocketByDefault(true); // plain requests on the engine
+ * useSocketByDefault(before);
  * ```
  */
-export function useSocketByDefault(on: boolean): void {
+export function useSocketByDefault(on: boolean): boolean {
+  const before = socketByDefault;
   socketByDefault = on;
+  return before;
 }
 
 const NO_OPTIONS = {};
