@@ -1,9 +1,10 @@
 /**
- * Message framing rules (RFC 9112 §6.3) every response parser of the core
- * applies, so no two of them can disagree on where a body ends: a response
- * with both `Transfer-Encoding` and `Content-Length` (a smuggling attempt),
- * or with a `Content-Length` that is not one decimal number, is an error, and
- * the connection that carried it is closed, never reused.
+ * Message framing rules (RFC 9112 §6.3), checked by the pipeline on every
+ * response whatever transport carried it (the socket engine's parser applies
+ * them too), so no two paths disagree on where a body ends: a response with
+ * both `Transfer-Encoding` and `Content-Length` (a smuggling attempt), or with
+ * a `Content-Length` that is not one decimal number, is an error, and the
+ * connection that carried it is not reused.
  *
  * @module
  */
@@ -41,13 +42,4 @@ export function framedLength(headers: Headers): number | null {
     return Number(values[0]);
   }
   throw new NetError("BAD_RESPONSE", `the response has an invalid Content-Length '${length}'`);
-}
-
-/**
- * Whether the body is chunked: `chunked` is the last transfer coding. Any
- * other `Transfer-Encoding` means the body ends when the connection closes.
- */
-export function isChunked(headers: Headers): boolean {
-  const codings = headers.get("transfer-encoding");
-  return codings !== null && /(?:^|,)\s*chunked\s*$/i.test(codings);
 }
