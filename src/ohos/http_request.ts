@@ -26,7 +26,7 @@ import {
   withContext,
 } from "./interceptor_run.ts";
 import { type ResolvedRequest, resolveRequest } from "./options.ts";
-import { requestSync } from "./request_sync.ts";
+import { requestSync, SyncWorker } from "./request_sync.ts";
 import { headerObject, toHttpResponse } from "./response.ts";
 import type {
   AsyncCallback,
@@ -75,6 +75,8 @@ export class HttpRequest implements Disposable, AsyncDisposable {
   readonly #abort = new AbortController();
   /** Set once a request of this object ran through the interceptor stack. */
   #releaseInterceptorStack: (() => void) | null = null;
+  /** The worker of `requestSync()`, started by its first call, stopped by `destroy()`. */
+  readonly #syncWorker = new SyncWorker();
   /** The jar of `enableAutoCookie(true)`, shared by this object's requests; `null` when off. */
   #autoCookies: JarCookieStore | null = null;
 
@@ -144,7 +146,7 @@ export class HttpRequest implements Disposable, AsyncDisposable {
         code: 2300999,
       });
     }
-    return requestSync(url, options);
+    return requestSync(url, options, this.#syncWorker);
   }
 
   /**
@@ -186,6 +188,7 @@ export class HttpRequest implements Disposable, AsyncDisposable {
     this.#abort.abort(new NetError("DESTROYED", "destroy() was called"));
     this.#release();
     this.#releaseInterceptorStack?.();
+    this.#syncWorker.close();
   }
 
   /** `using req = http.createHttp()`: {@linkcode HttpRequest.destroy} when the block ends. */

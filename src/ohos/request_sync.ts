@@ -18,8 +18,47 @@ const MAX_OUTCOME = 112 * 1024 * 1024;
 /** How long past `readTimeout` to wait for a worker that does not answer. */
 const GRACE_MS = 5_000;
 
-/** Runs `request(url, options)` in a worker and blocks until it settles; throws a `BusinessError`. */
-export function requestSync(url: unknown, options: unknown): HttpResponse {
+/** How long an idle worker is kept for the next call: a live worker holds the process open. */
+const IDLE_MS = 2_000;
+
+/**
+ * The worker of one `HttpRequest`: started by its first `requestSync()`
+ * (loading the library in a worker takes several hundred ms), kept while
+ * calls follow each other, stopped after {@linkcode IDLE_MS} idle or by `close()`.
+ */
+export class SyncWorker {
+  #worker: Worker | null = null;
+  #idle: ReturnType<typeof setTimeout> | undefined;
+
+  /** The worker, started on first use. */
+  get(): Worker {
+    clearTimeout(this.#idle);
+    return this.#worker ??= new Worker(new URL("./sync_worker.ts", import.meta.url), {
+      type: "module",
+    });
+  }
+
+  /** Keeps the worker for a while; the timer itself holds nothing open. */
+  idle(): void {
+    clearTimeout(this.#idle);
+    const timer = setTimeout(() => this.close(), IDLE_MS);
+    Deno.unrefTimer(timer);
+    this.#idle = timer;
+  }
+
+  /** Stops the worker (a later call starts a new one). */
+  close(): void {
+    clearTimeout(this.#idle);
+    this.#worker?.terminate();
+    this.#worker = null;
+  }
+}
+
+/**
+ * Runs `request(url, options)` in `worker` and blocks until it settles;
+ * throws a `BusinessError`.
+ */
+export function requestSync(url: unknown, options: unknown, worker: SyncWorker): HttpResponse {
   if (typeof url !== "string") {
     throw thrown(new NetError("INVALID_ARGUMENT", "'url' must be a string"));
   }
@@ -40,21 +79,18 @@ export function requestSync(url: unknown, options: unknown): HttpResponse {
       ),
     );
   }
-  const worker = new Worker(new URL("./sync_worker.ts", import.meta.url), { type: "module" });
-  try {
-    worker.postMessage(job);
-    const flags = new Int32Array(job.control);
-    const read = (options as { readTimeout?: unknown } | undefined)?.readTimeout;
-    const limit = typeof read === "number" && read > 0 ? read : 60_000;
-    if (Atomics.wait(flags, 0, 0, read === 0 ? undefined : limit + GRACE_MS) === "timed-out") {
-      throw thrown(new NetError("TIMEOUT", `requestSync had no answer after ${limit} ms`));
-    }
-    const outcome = decodeOutcome(new Uint8Array(job.data, 0, Atomics.load(flags, 1)).slice());
-    if ("error" in outcome) throw businessError(outcome.error.code, outcome.error.message);
-    return outcome.response;
-  } finally {
-    worker.terminate();
+  worker.get().postMessage(job);
+  const flags = new Int32Array(job.control);
+  const read = (options as { readTimeout?: unknown } | undefined)?.readTimeout;
+  const limit = typeof read === "number" && read > 0 ? read : 60_000;
+  if (Atomics.wait(flags, 0, 0, read === 0 ? undefined : limit + GRACE_MS) === "timed-out") {
+    worker.close(); // it may still be busy: the next call gets a fresh one
+    throw thrown(new NetError("TIMEOUT", `requestSync had no answer after ${limit} ms`));
   }
+  worker.idle();
+  const outcome = decodeOutcome(new Uint8Array(job.data, 0, Atomics.load(flags, 1)).slice());
+  if ("error" in outcome) throw businessError(outcome.error.code, outcome.error.message);
+  return outcome.response;
 }
 
 function thrown(error: NetError): Error & { code: number } {

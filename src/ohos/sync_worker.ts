@@ -1,7 +1,7 @@
 /**
- * The worker behind `HttpRequest.requestSync()`: it runs one `request()` and
- * writes the outcome into shared memory for the caller, which waits on it
- * with `Atomics.wait` (see `request_sync.ts` for the layout).
+ * The worker behind `HttpRequest.requestSync()`: for each job it runs one
+ * `request()` and writes the outcome into shared memory for the caller,
+ * which waits on it with `Atomics.wait` (see `sync_codec.ts` for the layout).
  *
  * @module
  */
