@@ -58,3 +58,26 @@ Deno.test("requestSync throws BusinessErrors: 2300007, 401 for functions, 230099
   req.destroy();
   assert.equal(thrownCode(() => req.requestSync("http://127.0.0.1:9/")).code, 2300999);
 });
+
+Deno.test("requestSync without read access to its worker module is 201 at once, not a hang", async () => {
+  const script = `
+    import http from ${JSON.stringify(new URL("../ohos.ts", import.meta.url).href)};
+    try {
+      http.createHttp().requestSync("http://127.0.0.1:9/");
+    } catch (error) {
+      console.log(error.code);
+    }
+  `;
+  const dir = await Deno.makeTempDir({ prefix: "request_sync_" });
+  const path = `${dir}/script.ts`;
+  await Deno.writeTextFile(path, script);
+  const output = await new Deno.Command(Deno.execPath(), {
+    // No --allow-read: the worker module cannot be read.
+    args: ["run", "--config", new URL("../deno.json", import.meta.url).pathname, path],
+    stdout: "piped",
+    stderr: "piped",
+    env: { DENO_NO_UPDATE_CHECK: "1" },
+  }).output();
+  await Deno.remove(dir, { recursive: true });
+  assert.equal(new TextDecoder().decode(output.stdout).trim(), "201");
+});

@@ -114,3 +114,18 @@ Deno.test("a script that watches network changes and uses a file cache exits by 
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("a script that used requestSync exits without destroy(): its idle worker is stopped", async () => {
+  await using server = serve(() => new Response("sync"));
+  const { stdout } = await runScript(
+    `
+    import http from "${MOD}";
+    const req = http.createHttp();
+    const first = req.requestSync("${server.url}/");
+    const second = req.requestSync("${server.url}/");
+    console.log(first.responseCode, second.result);
+  `,
+    ["--allow-read"],
+  );
+  assert.equal(stdout, "200 sync");
+});

@@ -33,9 +33,22 @@ export class SyncWorker {
   /** The worker, started on first use. */
   get(): Worker {
     clearTimeout(this.#idle);
-    return this.#worker ??= new Worker(new URL("./sync_worker.ts", import.meta.url), {
-      type: "module",
-    });
+    if (this.#worker) return this.#worker;
+    const module = new URL("./sync_worker.ts", import.meta.url);
+    // A worker from a local file needs read access; without it the worker would die unseen
+    // while this thread waits, so the missing permission is reported at once.
+    if (
+      module.protocol === "file:" &&
+      Deno.permissions.querySync({ name: "read", path: module }).state !== "granted"
+    ) {
+      throw thrown(
+        new NetError(
+          "PERMISSION_DENIED",
+          `requestSync starts a worker from ${module.pathname}: run with --allow-read for it`,
+        ),
+      );
+    }
+    return this.#worker = new Worker(module, { type: "module" });
   }
 
   /** Keeps the worker for a while; the timer itself holds nothing open. */
