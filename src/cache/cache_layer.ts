@@ -45,6 +45,7 @@ import type { EntryHead, FoundEntry } from "./stored_entry.ts";
 import {
   type CachePolicy,
   isUnsafe,
+  loadPolicies,
   lookupMethod,
   onlyIfCached,
   policyFor,
@@ -94,6 +95,7 @@ async function throughCache(
 ): Promise<CoreResult> {
   const store = pending instanceof Promise ? await pending : pending;
   if (store === null || store.closed) return await next(request, events);
+  await loadPolicies();
 
   const method = lookupMethod(request);
   if (method === null) {

@@ -23,10 +23,18 @@
  * @module
  */
 
-import CachePolicy from "http-cache-semantics";
+import type CachePolicy from "http-cache-semantics";
 import type { CoreRequest, ResponseHead } from "../core/request.ts";
 
-export { CachePolicy };
+export type { CachePolicy };
+
+/** The library's class, loaded by {@linkcode loadPolicies} when a cache is first used. */
+let Policies: typeof CachePolicy;
+
+/** Loads `http-cache-semantics`; every other function here needs it loaded. */
+export async function loadPolicies(): Promise<void> {
+  Policies ??= (await import("http-cache-semantics")).default;
+}
 
 /** The request shape the library reads. */
 export interface PolicyRequest {
@@ -91,7 +99,7 @@ export function policyResponse(status: number, headers: Headers): PolicyResponse
 
 /** Builds the policy of a response. */
 export function policyFor(request: PolicyRequest, head: ResponseHead): CachePolicy {
-  return new CachePolicy(request, policyResponse(head.status, head.headers), { shared: false });
+  return new Policies(request, policyResponse(head.status, head.headers), { shared: false });
 }
 
 /** The names listed by `Vary`, lower case; `null` for `Vary: *`. */
@@ -183,7 +191,7 @@ export function serializePolicy(
 /** A policy back from its stored form; `null` when the stored form is unusable. */
 export function restorePolicy(object: Record<string, unknown>): CachePolicy | null {
   try {
-    return CachePolicy.fromObject(object);
+    return Policies.fromObject(object);
   } catch {
     return null;
   }

@@ -16,8 +16,6 @@
 
 import { basicAuthorization } from "./auth.ts";
 import { type Challenge, parseChallenges } from "./auth_challenge.ts";
-import { digestAuthorization, needsBody, pickDigest } from "./auth_digest.ts";
-import { ntlmAuthenticate, ntlmNegotiate, parseNtlmChallenge, splitNtlmUser } from "./auth_ntlm.ts";
 import type { RequestBody } from "./body.ts";
 import type {
   CoreRequest,
@@ -51,6 +49,10 @@ export const authLayer: Layer = (next: Dispatch): Dispatch => (request, events) 
   return authenticate(request, events, credentials, next);
 };
 
+/** Digest and NTLM, loaded with the first challenge-response login: they need `node:crypto`. */
+let digestAuth: typeof import("./auth_digest.ts");
+let ntlmAuth: typeof import("./auth_ntlm.ts");
+
 async function authenticate(
   request: CoreRequest,
   events: RequestEvents,
@@ -61,10 +63,14 @@ async function authenticate(
   if (scheme === "basic") {
     return next(withAuthorization(request, basicAuthorization(username, password)), events);
   }
+  [digestAuth, ntlmAuth] = await Promise.all([
+    import("./auth_digest.ts"),
+    import("./auth_ntlm.ts"),
+  ]);
   if (scheme === "ntlm") {
     const held = holdChallenge(events, credentials, "ntlm");
     const negotiated = await next(
-      withAuthorization(request, `NTLM ${ntlmNegotiate()}`),
+      withAuthorization(request, `NTLM ${ntlmAuth.ntlmNegotiate()}`),
       held.events,
     );
     if (!held.challenges) return negotiated;
@@ -117,7 +123,7 @@ type Scheme = "digest" | "ntlm" | "basic";
 /** The scheme to answer with: the one asked for, else the strongest offered. */
 function chooseScheme(challenges: Challenge[], wanted: ServerCredentials["scheme"]): Scheme | null {
   const offered = (name: Scheme) => {
-    if (name === "digest") return pickDigest(challenges) !== null;
+    if (name === "digest") return digestAuth.pickDigest(challenges) !== null;
     if (name === "ntlm") return challenges.some((c) => c.scheme === "ntlm");
     return challenges.some((c) => c.scheme === "basic");
   };
@@ -139,22 +145,22 @@ async function answer(
   if (scheme === "basic") return withAuthorization(retry, basicAuthorization(username, password));
   if (scheme === "ntlm") {
     const token = challenges.find((c) => c.scheme === "ntlm")?.token68 ?? "";
-    const challenge = parseNtlmChallenge(token);
+    const challenge = ntlmAuth.parseNtlmChallenge(token);
     if (!challenge) {
       // An NTLM challenge without its message: begin the handshake.
-      return withAuthorization(retry, `NTLM ${ntlmNegotiate()}`);
+      return withAuthorization(retry, `NTLM ${ntlmAuth.ntlmNegotiate()}`);
     }
-    const user = splitNtlmUser(username);
+    const user = ntlmAuth.splitNtlmUser(username);
     return withAuthorization(
       retry,
-      `NTLM ${ntlmAuthenticate({ ...user, password, workstation: "" }, challenge)}`,
+      `NTLM ${ntlmAuth.ntlmAuthenticate({ ...user, password, workstation: "" }, challenge)}`,
     );
   }
-  const digest = pickDigest(challenges)!;
-  const body = needsBody(digest) ? await bodyBytes(request.body) : null;
+  const digest = digestAuth.pickDigest(challenges)!;
+  const body = digestAuth.needsBody(digest) ? await bodyBytes(request.body) : null;
   return withAuthorization(
     retry,
-    digestAuthorization(digest, {
+    digestAuth.digestAuthorization(digest, {
       username,
       password,
       method: request.method,

@@ -34,7 +34,6 @@ import {
 } from "./proxy.ts";
 import { type RelayCredentials, SocksRelay } from "./relay.ts";
 import type { CoreRequest, DnsChoice, ProxyServer, TransportOptions } from "./request.ts";
-import { loadCaCertificates, loadClientIdentity } from "./tls.ts";
 import type { HopProxy } from "./transport.ts";
 
 /** Plain `fetch`: Deno's default client. */
@@ -165,11 +164,13 @@ export class ClientPool {
     const options: Deno.CreateHttpClientOptions = {};
     if (protocol === "http2") Object.assign(options, { http1: false, http2: true });
     if (protocol === "http1.1") Object.assign(options, { http1: true, http2: false });
-    const caCerts = transport?.caPath ? await loadCaCertificates(transport.caPath) : [];
+    // Loaded when used: it brings node-forge and `node:crypto`.
+    const tls = transport?.caPath || transport?.clientCert ? await import("./tls.ts") : null;
+    const caCerts = transport?.caPath ? await tls!.loadCaCertificates(transport.caPath) : [];
     if (transport?.caData) caCerts.push(transport.caData);
     if (caCerts.length > 0) options.caCerts = caCerts;
     if (transport?.clientCert) {
-      Object.assign(options, await loadClientIdentity(transport.clientCert));
+      Object.assign(options, await tls!.loadClientIdentity(transport.clientCert));
     }
     if (transport?.reuseConnections === false) options.poolMaxIdlePerHost = 0;
     if (transport?.idleConnectionTimeout) {

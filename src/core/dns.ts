@@ -7,10 +7,9 @@
  * @module
  */
 
-import { lookup } from "node:dns/promises";
-import { isIP } from "node:net";
 import { decodeAnswer, encodeQuery, RecordType } from "./dns_message.ts";
 import { humanDetail } from "./error_text.ts";
+import { ipVersion } from "./ip_literal.ts";
 import { NetError } from "./errors.ts";
 import type { NameServer } from "./request.ts";
 
@@ -22,7 +21,7 @@ export interface Resolver {
 
 /** `true` for an IPv4 or IPv6 literal (without brackets). */
 export function isIpLiteral(host: string): boolean {
-  return isIP(host) !== 0;
+  return ipVersion(host) !== 0;
 }
 
 /** The system's resolver (`getaddrinfo`). */
@@ -30,6 +29,8 @@ export const systemResolver: Resolver = {
   async resolve(host: string): Promise<string[]> {
     if (isIpLiteral(host)) return [host];
     try {
+      // Loaded here: `node:` modules start Deno's Node layer, which a plain GET need not pay for.
+      const { lookup } = await import("node:dns/promises");
       const found = await lookup(host, { all: true, order: "ipv4first" });
       return found.map((entry) => entry.address);
     } catch (error) {

@@ -5,8 +5,8 @@
  * @module
  */
 
-import { isIP } from "node:net";
 import { invalidArgument } from "../core/errors.ts";
+import { ipVersion } from "../core/ip_literal.ts";
 import type { FormPart } from "../core/multipart.ts";
 import type { ClientCertificate, NameServer, ProxyChoice, ProxyServer } from "../core/request.ts";
 import { checkHeader, checkHeaderSize, isToken } from "../core/url.ts";
@@ -213,7 +213,7 @@ function parseNameServer(text: string): NameServer | null {
     : v4
     ? [v4[1]!, v4[2]]
     : [text, undefined];
-  if (isIP(address) === 0) return null;
+  if (ipVersion(address) === 0) return null;
   const port = portText === undefined ? 53 : Number(portText);
   return port >= 1 && port <= 65535 ? { address, port } : null;
 }

@@ -7,7 +7,6 @@
  * @module
  */
 
-import { X509Certificate } from "node:crypto";
 import { invalidArgument } from "../core/errors.ts";
 import type { PeerCertificates, PeerVerifier, TlsControl } from "../core/transport.ts";
 import { TlsVersion } from "./enums.ts";
@@ -194,15 +193,21 @@ const verifiers = new WeakMap<ValidationCallback, PeerVerifier>();
 /** Adapts an OpenHarmony validation callback to the core's verifier (the same one each time). */
 export function peerVerifier(callback: ValidationCallback): PeerVerifier {
   let verifier = verifiers.get(callback);
-  if (!verifier) verifiers.set(callback, verifier = (peer) => callback(validationContext(peer)));
+  if (!verifier) {
+    verifiers.set(callback, verifier = async (peer) => callback(await validationContext(peer)));
+  }
   return verifier;
 }
 
-/** The `ValidationContext` of a peer chain. */
-export function validationContext(peer: PeerCertificates): ValidationContext {
+/**
+ * The `ValidationContext` of a peer chain. `node:crypto` is loaded here, on
+ * the first callback: it would start Deno's Node layer for every import.
+ */
+export async function validationContext(peer: PeerCertificates): Promise<ValidationContext> {
+  const { X509Certificate } = await import("node:crypto");
   return {
     pemCerts: peer.chain.map(toPem),
-    x509Certs: peer.chain.map(x509Cert),
+    x509Certs: peer.chain.map((der) => x509Cert(der, X509Certificate)),
     host: peer.hostname,
     ip: peer.remoteAddress ?? "",
   };
@@ -220,7 +225,10 @@ function toPem(der: Uint8Array): string {
 const encoder = new TextEncoder();
 
 /** A DER certificate as an OpenHarmony `X509Cert`. */
-export function x509Cert(der: Uint8Array): X509Cert {
+export function x509Cert(
+  der: Uint8Array,
+  X509Certificate: typeof import("node:crypto").X509Certificate,
+): X509Cert {
   const x509 = new X509Certificate(der);
   const name = (text: string) => ({ data: encoder.encode(text.split("\n").join(", ")) });
   return {

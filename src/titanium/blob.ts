@@ -12,7 +12,6 @@
  * @module
  */
 
-import { basename, resolve } from "node:path";
 import { decodeText, isTextType } from "./decode_text.ts";
 
 /**
@@ -126,9 +125,9 @@ export function memoryBlob(bytes: Uint8Array, contentType: string | null): TiBlo
   return blob as unknown as TiBlob;
 }
 
-/** A `file` download: read from the file when asked. */
+/** A `file` download (`path` is absolute): read from the file when asked. */
 export function fileBlob(path: string, contentType: string | null): TiBlob {
-  return new FileBlob(resolve(path), contentType);
+  return new FileBlob(path, contentType);
 }
 
 class FileBlob implements TiBlob {
@@ -236,7 +235,7 @@ class FileBlob implements TiBlob {
 function downloadedFile(path: string, contentType: string | null): DownloadedFile {
   return {
     nativePath: path,
-    name: basename(path),
+    name: fileName(path),
     exists() {
       try {
         return Deno.statSync(path).isFile;
@@ -255,4 +254,9 @@ function downloadedFile(path: string, contentType: string | null): DownloadedFil
       return fileBlob(path, contentType);
     },
   };
+}
+
+/** The last segment of an absolute file path (without `node:path`, which starts Deno's Node layer). */
+function fileName(path: string): string {
+  return path.slice(path.search(Deno.build.os === "windows" ? /[^\\/]*$/ : /[^/]*$/));
 }

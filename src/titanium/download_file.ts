@@ -7,7 +7,7 @@
  * @module
  */
 
-import { basename, dirname, join } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { classifyError, NetError } from "../core/errors.ts";
 
@@ -27,12 +27,12 @@ export class FileDownload {
 
   /** @param target where the complete body goes: a path or a `file:` URL */
   constructor(target: string | URL) {
-    this.#target = target instanceof URL ? fileURLToPath(target) : target;
+    this.#target = resolve(target instanceof URL ? fileURLToPath(target) : target);
     const suffix = crypto.randomUUID().slice(0, 8);
     this.#temp = join(dirname(this.#target), `.${basename(this.#target)}.${suffix}.part`);
   }
 
-  /** The path the complete body is renamed to. */
+  /** The absolute path the complete body is renamed to. */
   get target(): string {
     return this.#target;
   }

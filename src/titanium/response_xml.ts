@@ -10,7 +10,27 @@
  * @module
  */
 
-import { DOMParser, onErrorStopParsing } from "@xmldom/xmldom";
+/** `@xmldom/xmldom`, loaded by {@linkcode loadXmlParser} once a body may be XML. */
+let xmldom: typeof import("@xmldom/xmldom") | null = null;
+
+/** Loads the parser; `send()` calls it before it reports a body that {@linkcode mayBeXml}. */
+export async function loadXmlParser(): Promise<void> {
+  xmldom ??= await import("@xmldom/xmldom");
+}
+
+/** Bytes that may come before the `<` of a document: white space, NULs (UTF-16/32), BOMs. */
+const LEADING = new Set([0x09, 0x0a, 0x0d, 0x20, 0x00, 0xef, 0xbb, 0xbf, 0xfe, 0xff]);
+
+/**
+ * `true` when a body starting with `first` may parse as XML: its first byte
+ * other than white space, NULs and byte-order marks is `<` (or there is none
+ * yet), and the type is not a binary one.
+ */
+export function mayBeXml(first: Uint8Array | undefined, contentType: string | null): boolean {
+  if (!first || first.byteLength === 0 || isBinaryType(contentType)) return false;
+  for (const byte of first) if (!LEADING.has(byte)) return byte === 0x3c;
+  return true;
+}
 
 /** A list of nodes, indexable and iterable. */
 export interface NodeList<T extends Node = Node> extends Iterable<T> {
@@ -91,6 +111,8 @@ export function parseResponseXml(text: string, contentType: string | null): Docu
     return null;
   }
   try {
+    if (!xmldom) return null; // not loaded: `send()` found the body could not be XML
+    const { DOMParser, onErrorStopParsing } = xmldom;
     const document: Document = new DOMParser({ onError: onErrorStopParsing })
       .parseFromString(text, "text/xml");
     return document.documentElement ? document : null;

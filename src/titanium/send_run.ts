@@ -13,7 +13,8 @@ import { NetError } from "../core/errors.ts";
 import { concat, declaredLength } from "../core/read_body.ts";
 import type { RequestEvents, ResponseHead } from "../core/request.ts";
 import { sharedStack } from "../core/stack.ts";
-import { FileDownload } from "./download_file.ts";
+import type { FileDownload } from "./download_file.ts";
+import { loadXmlParser, mayBeXml } from "./response_xml.ts";
 import { type Failure, sizeLimitFailure, statusFailure, toFailure } from "./errors.ts";
 import { prepareRequest, type SendSettings } from "./prepare_request.ts";
 import type { RequestHeaders } from "./request_headers.ts";
@@ -55,6 +56,8 @@ export class SendRun {
   #aborted = false;
   #download: FileDownload | null = null;
   #target: string | URL | null = null;
+  /** Loaded with the first `file` target: `node:path` would start Deno's Node layer at import. */
+  #downloads: typeof import("./download_file.ts") | null = null;
   readonly #chunks: Uint8Array[] = [];
   #received = 0;
   #total = -1;
@@ -103,6 +106,7 @@ export class SendRun {
         signal: this.#controller.signal,
       });
       this.#target = prepared.target;
+      if (this.#target !== null) this.#downloads = await import("./download_file.ts");
       // The core enforces the limit on a buffered body; the run on a streamed one (onData).
       if (prepared.request.bodyMode === "buffer") this.#bufferLimit = prepared.maxResponseSize;
       else this.#limit = prepared.maxResponseSize;
@@ -117,6 +121,8 @@ export class SendRun {
       }
       if (this.#aborted) throw new NetError("ABORTED", "abort() was called");
       await this.#download?.commit();
+      const type = this.#host.response.header("content-type");
+      if (!this.#download && mayBeXml(this.#chunks[0], type)) await loadXmlParser();
     } catch (error) {
       await this.#download?.discard();
       failure = this.#overLimit
@@ -179,7 +185,9 @@ export class SendRun {
   #headersReceived(head: ResponseHead): void {
     this.#host.response.receive(head);
     this.#total = declaredLength(head.headers) ?? -1;
-    if (this.#target !== null && head.status < 400) this.#download = new FileDownload(this.#target);
+    if (this.#target !== null && head.status < 400) {
+      this.#download = new this.#downloads!.FileDownload(this.#target);
+    }
     this.#host.setState(HEADERS_RECEIVED);
     if (!this.#current) return;
     this.#host.setState(LOADING);
