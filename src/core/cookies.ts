@@ -8,17 +8,39 @@
  * @module
  */
 
-import {
-  canonicalDomain,
-  Cookie,
-  CookieJar,
-  defaultPath,
-  domainMatch,
-  MemoryCookieStore,
-  pathMatch,
-} from "tough-cookie";
+import type { Cookie, CookieJar } from "tough-cookie";
 
 export type { Cookie };
+
+/** `tough-cookie`, once loaded: with its public suffix list it costs ~18 MiB, so not at import. */
+let tough: typeof import("tough-cookie") | null = null;
+
+/**
+ * Loads `tough-cookie` (once); the first cookie to store or send waits for it.
+ *
+ * @example
+ * ```ts
+ * import { loadCookieLibrary } from "./cookies.ts";
+ * const { CookieJar } = await loadCookieLibrary();
+ * new CookieJar();
+ * ```
+ */
+export async function loadCookieLibrary(): Promise<typeof import("tough-cookie")> {
+  return tough ??= await import("tough-cookie");
+}
+
+/** `tough-cookie` if {@linkcode loadCookieLibrary} has loaded it, else `null`. */
+export function loadedCookieLibrary(): typeof import("tough-cookie") | null {
+  return tough;
+}
+
+/** Where a {@linkcode JarCookieStore} gets a jar it shares with others. */
+export interface JarSource {
+  /** The jar, a promise of it while it is being opened, or `null` while nothing was stored. */
+  peek(): CookieJar | Promise<CookieJar> | null;
+  /** The jar, created (and the library loaded) if need be. */
+  open(): Promise<CookieJar>;
+}
 
 /**
  * The jar's bounds: RFC 6265 §6.1 asks for at least 50 cookies per domain
@@ -56,22 +78,34 @@ export interface CookieStore {
  * Secure Cookies Alone").
  */
 export class JarCookieStore implements CookieStore {
-  #jar: CookieJar | null;
+  #jar: CookieJar | null = null;
+  readonly #source: JarSource | null;
 
-  /** @param jar an existing jar to share, or none to start empty */
-  constructor(jar?: CookieJar) {
-    this.#jar = jar ?? null;
+  /** @param jar an existing jar (or a source of one) to share, or none to start empty */
+  constructor(jar?: CookieJar | JarSource) {
+    if (jar && "peek" in jar && "open" in jar) this.#source = jar as JarSource;
+    else {
+      this.#source = null;
+      this.#jar = (jar as CookieJar | undefined) ?? null;
+    }
+  }
+
+  #peek(): CookieJar | Promise<CookieJar> | null {
+    return this.#source ? this.#source.peek() : this.#jar;
   }
 
   /** The `Cookie` header value for `url`, or `""` at once while the jar is empty. */
   cookieHeader(url: URL): string | Promise<string> {
-    return this.#jar && !isEmpty(this.#jar) ? this.#header(this.#jar, url) : "";
+    const jar = this.#peek();
+    if (jar instanceof Promise) return jar.then((opened) => this.#header(opened, url));
+    return jar && !isEmpty(jar) ? this.#header(jar, url) : "";
   }
 
   /** Stores what RFC 6265 accepts of the `Set-Cookie` values received from `url`. */
   async store(url: URL, setCookies: readonly string[]): Promise<void> {
     if (setCookies.length === 0) return;
-    const jar = this.#jar ??= new CookieJar();
+    const { Cookie, CookieJar } = await loadCookieLibrary();
+    const jar = this.#source ? await this.#source.open() : this.#jar ??= new CookieJar();
     const secured = url.protocol === "https:" || isEmpty(jar)
       ? null
       : (await jar.store.getAllCookies()).filter((cookie) => cookie.secure);
@@ -86,7 +120,9 @@ export class JarCookieStore implements CookieStore {
 
   /** Every stored cookie; at once while the jar is empty. */
   cookies(): Cookie[] | Promise<Cookie[]> {
-    return this.#jar && !isEmpty(this.#jar) ? this.#jar.store.getAllCookies() : [];
+    const jar = this.#peek();
+    if (jar instanceof Promise) return jar.then((opened) => opened.store.getAllCookies());
+    return jar && !isEmpty(jar) ? jar.store.getAllCookies() : [];
   }
 
   /** The cookies for `url` in RFC 6265 order, as many as fit in the header bound. */
@@ -148,6 +184,7 @@ function lastUse(cookie: Cookie): number {
  * domain (either way) and whose path its path matches.
  */
 function shadowsSecure(cookie: Cookie, url: URL, secured: readonly Cookie[]): boolean {
+  const { canonicalDomain, defaultPath, domainMatch, pathMatch } = tough!;
   const domain = canonicalDomain(cookie.domain) ?? canonicalDomain(url.hostname) ?? "";
   const path = cookie.path?.startsWith("/") ? cookie.path : defaultPath(url.pathname);
   return secured.some((existing) =>
@@ -162,7 +199,7 @@ function shadowsSecure(cookie: Cookie, url: URL, secured: readonly Cookie[]): bo
  * costs a shared, empty jar several µs per request.
  */
 function isEmpty(jar: CookieJar): boolean {
-  if (!(jar.store instanceof MemoryCookieStore)) return false;
+  if (!tough || !(jar.store instanceof tough.MemoryCookieStore)) return false;
   for (const _ in jar.store.idx) return false;
   return true;
 }

@@ -8,16 +8,11 @@
  * @module
  */
 
-import {
-  Cookie as ToughCookie,
-  CookieJar,
-  domainMatch,
-  MemoryCookieStore,
-  pathMatch,
-} from "tough-cookie";
+import type { Cookie as ToughCookie, CookieJar, MemoryCookieStore } from "tough-cookie";
 import { defineAccessors, type Getters, type Setters } from "./accessors.ts";
 import { ProxyEvents } from "./proxy_events.ts";
-import { JarCookieStore } from "../core/cookies.ts";
+import { ipVersion } from "../core/ip_literal.ts";
+import { JarCookieStore, loadCookieLibrary, loadedCookieLibrary } from "../core/cookies.ts";
 
 /** What `Network.createCookie(props)` accepts: the properties of a `Cookie`. */
 export interface CookieProperties {
@@ -45,17 +40,54 @@ export interface CookieProperties {
   originalUrl?: string;
 }
 
-const store = new MemoryCookieStore();
-const jar = new CookieJar(store);
 /**
- * Android's second store, the system (WebView) one. There is no WebView
- * here: it is a separate jar that no `HTTPClient` reads, kept so that code
- * managing both stores runs unchanged.
+ * The jar every `HTTPClient` uses and, as Android's second store, the system
+ * (WebView) one: there is no WebView here, it is a separate store that no
+ * `HTTPClient` reads, kept so that code managing both stores runs unchanged.
+ *
+ * Both are `tough-cookie` memory stores once that library is loaded (the
+ * first request that sends or stores a cookie loads it, and so does the
+ * first `add…Cookie()`), not at import: it costs ~18 MiB. Until then the
+ * cookies added are kept in {@linkcode early}, which answers the synchronous
+ * functions by the same rules, and move into the stores when they open.
  */
-const systemStore = new MemoryCookieStore();
+let stores: { http: MemoryCookieStore; system: MemoryCookieStore; jar: CookieJar } | null = null;
+let opening: Promise<CookieJar> | null = null;
+
+/** A cookie added before the library was loaded, and when (the start of its `maxAge`). */
+interface EarlyCookie {
+  readonly cookie: Cookie;
+  readonly at: number;
+}
+const early: Record<Store, EarlyCookie[]> = { http: [], system: [] };
+type Store = "http" | "system";
+
+/** The stores, opened now if the library is loaded; `null` if it is not. */
+function opened(): typeof stores {
+  if (stores) return stores;
+  const tough = loadedCookieLibrary();
+  if (!tough) return null;
+  const http = new tough.MemoryCookieStore();
+  stores = { http, system: new tough.MemoryCookieStore(), jar: new tough.CookieJar(http) };
+  for (const name of ["http", "system"] as const) {
+    for (const { cookie, at } of early[name]) add(stores[name], cookie, at);
+    early[name] = [];
+  }
+  return stores;
+}
+
+/** The shared jar, the library loaded first if need be. */
+function openJar(): Promise<CookieJar> {
+  const now = opened();
+  if (now) return Promise.resolve(now.jar);
+  return opening ??= loadCookieLibrary().then(() => opened()!.jar);
+}
 
 /** The cookie store every `HTTPClient` hands the pipeline. */
-export const sharedCookieStore: JarCookieStore = new JarCookieStore(jar);
+export const sharedCookieStore: JarCookieStore = new JarCookieStore({
+  peek: () => opened()?.jar ?? (early.http.length > 0 ? openJar() : null),
+  open: openJar,
+});
 
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const BAD_VALUE = /[;\r\n\0]/;
@@ -336,7 +368,7 @@ defineAccessors(Cookie.prototype, [...COOKIE_SETTABLE, "apiName"], COOKIE_SETTAB
  * ```
  */
 export function addHTTPCookie(cookie: Cookie | CookieProperties): void {
-  add(store, cookie);
+  put("http", cookie);
 }
 
 /**
@@ -364,7 +396,7 @@ export function getHTTPCookies(
   path: string | null,
   name: string | null,
 ): Cookie[] {
-  return matching(store, domain, path, name).map(fromTough);
+  return found("http", domain, path, name);
 }
 
 /**
@@ -399,7 +431,7 @@ export function getHTTPCookiesForDomain(domain: string): Cookie[] {
  * ```
  */
 export function removeHTTPCookie(domain: string, path: string | null, name: string | null): void {
-  for (const cookie of matching(store, domain, path, name)) remove(store, cookie);
+  drop("http", domain, path, name);
 }
 
 /**
@@ -429,7 +461,9 @@ export function removeHTTPCookiesForDomain(domain: string): void {
  * ```
  */
 export function removeAllHTTPCookies(): void {
-  jar.removeAllCookiesSync();
+  const now = opened();
+  if (now) now.jar.removeAllCookiesSync();
+  else early.http = [];
 }
 
 /**
@@ -448,7 +482,10 @@ export function removeAllHTTPCookies(): void {
  */
 export function getAllHTTPCookies(): Cookie[] {
   const now = new Date();
-  return all(store).filter((cookie) => (cookie.expiryTime(now) ?? Infinity) > now.getTime())
+  const target = opened();
+  if (!target) return early.http.filter((item) => alive(item, now.getTime())).map(fromEarly);
+  return all(target.http)
+    .filter((cookie) => (cookie.expiryTime(now) ?? Infinity) > now.getTime())
     .map(fromTough);
 }
 
@@ -467,7 +504,7 @@ export function getAllHTTPCookies(): Cookie[] {
  * ```
  */
 export function addSystemCookie(cookie: Cookie | CookieProperties): void {
-  add(systemStore, cookie);
+  put("system", cookie);
 }
 
 /**
@@ -490,7 +527,7 @@ export function getSystemCookies(
   path: string | null,
   name: string | null,
 ): Cookie[] {
-  return matching(systemStore, domain, path, name).map(fromTough);
+  return found("system", domain, path, name);
 }
 
 /**
@@ -507,7 +544,7 @@ export function getSystemCookies(
  * ```
  */
 export function removeSystemCookie(domain: string, path: string | null, name: string | null): void {
-  for (const cookie of matching(systemStore, domain, path, name)) remove(systemStore, cookie);
+  drop("system", domain, path, name);
 }
 
 /**
@@ -520,7 +557,9 @@ export function removeSystemCookie(domain: string, path: string | null, name: st
  * ```
  */
 export function removeAllSystemCookies(): void {
-  sync((cb) => systemStore.removeAllCookies(cb));
+  const target = opened()?.system;
+  if (target) sync((cb) => target.removeAllCookies(cb));
+  else early.system = [];
 }
 
 /** Removes what the jar would send to the host of `host` (a URL or a bare host name). */
@@ -535,10 +574,49 @@ export function clearCookiesFor(host: string): void {
   removeHTTPCookiesForDomain(hostname.replace(/^\[|\]$/g, ""));
 }
 
-function add(target: MemoryCookieStore, cookie: Cookie | CookieProperties): void {
+/** Adds to a store, or to the early list (and starts loading the library) before it opens. */
+function put(name: Store, cookie: Cookie | CookieProperties): void {
+  const target = opened();
+  if (target) return add(target[name], cookie, Date.now());
+  const ti = cookie instanceof Cookie ? cookie : new Cookie(cookie);
+  if (!ti.isValid()) return;
+  const copy = snapshot(ti);
+  const host = cookieHost(copy);
+  const list = early[name] = early[name].filter(({ cookie: other }) =>
+    !(cookieHost(other) === host && other.path === copy.path && other.name === copy.name)
+  );
+  const at = Date.now();
+  if (copy.maxAge >= 0 ? copy.maxAge > 0 : (copy.expiry()?.getTime() ?? Infinity) > at) {
+    list.push({ cookie: copy, at });
+  }
+  openJar().catch(() => {}); // a failure to load shows at the first request
+}
+
+/** The matching cookies of a store (or of the early list), as new objects. */
+function found(name: Store, domain: unknown, path: unknown, cookieName: unknown): Cookie[] {
+  const target = opened();
+  if (target) return matching(target[name], domain, path, cookieName).map(fromTough);
+  return earlyMatching(name, domain, path, cookieName).map(fromEarly);
+}
+
+/** Removes the matching cookies of a store (or of the early list). */
+function drop(name: Store, domain: unknown, path: unknown, cookieName: unknown): void {
+  const target = opened();
+  if (target) {
+    for (const cookie of matching(target[name], domain, path, cookieName)) {
+      remove(target[name], cookie);
+    }
+    return;
+  }
+  const doomed = new Set(earlyMatching(name, domain, path, cookieName));
+  early[name] = early[name].filter((item) => !doomed.has(item));
+}
+
+function add(target: MemoryCookieStore, cookie: Cookie | CookieProperties, at: number): void {
   const ti = cookie instanceof Cookie ? cookie : new Cookie(cookie);
   if (!ti.isValid()) return;
   const tough = toTough(ti);
+  tough.creation = new Date(at);
   const ttl = tough.TTL();
   if (ttl <= 0) {
     sync((cb) => target.removeCookie(tough.domain ?? "", tough.path ?? "/", tough.key, cb));
@@ -556,6 +634,7 @@ function matching(
   if (typeof domain !== "string") return [];
   const host = bareDomain(domain);
   if (host === "") return [];
+  const { domainMatch, pathMatch } = loadedCookieLibrary()!;
   const now = Date.now();
   return all(target).filter((cookie) =>
     (cookie.hostOnly ? cookie.domain === host : domainMatch(host, cookie.domain, false) === true) &&
@@ -588,6 +667,78 @@ function sync<T = void>(run: (cb: (error: Error | null, value?: T) => void) => v
   return result as T;
 }
 
+/**
+ * {@linkcode matching} for the early list, by the same rules (RFC 6265
+ * §5.1.3 domain match, §5.1.4 path match) as `tough-cookie` applies there.
+ */
+function earlyMatching(name: Store, domain: unknown, path: unknown, cookieName: unknown) {
+  if (typeof domain !== "string") return [];
+  const host = bareDomain(domain);
+  if (host === "") return [];
+  const now = Date.now();
+  return early[name].filter((item) => {
+    const { cookie } = item;
+    const stored = cookieHost(cookie);
+    const hostOnly = !cookie.domain.trim().startsWith(".");
+    return (hostOnly ? stored === host : domainMatches(host, stored)) &&
+      (typeof path !== "string" || path === "" || pathMatches(path, cookie.path)) &&
+      (typeof cookieName !== "string" || cookieName === "" || cookie.name === cookieName) &&
+      alive(item, now);
+  });
+}
+
+function domainMatches(host: string, domain: string): boolean {
+  return host === domain || (host.endsWith(`.${domain}`) && ipVersion(host) === 0);
+}
+
+function pathMatches(path: string, cookiePath: string): boolean {
+  if (path === cookiePath) return true;
+  if (!path.startsWith(cookiePath)) return false;
+  return cookiePath.endsWith("/") || path[cookiePath.length] === "/";
+}
+
+/** Not expired at `now`; as in `tough-cookie`, a `maxAge` counts from the moment asked. */
+function alive({ cookie }: EarlyCookie, now: number): boolean {
+  return cookie.maxAge >= 0 || (cookie.expiry()?.getTime() ?? Infinity) > now;
+}
+
+/** A copy of what `toTough()` reads, so later changes to the caller's object do not count. */
+function snapshot(cookie: Cookie): Cookie {
+  return new Cookie({
+    name: cookie.name,
+    value: cookie.value,
+    domain: cookie.domain,
+    path: cookie.path,
+    secure: cookie.secure,
+    httponly: cookie.httponly,
+    expiryDate: cookie.expiry(),
+    maxAge: cookie.maxAge,
+    comment: cookie.comment,
+    version: cookie.version,
+    originalUrl: cookie.originalUrl,
+  });
+}
+
+/** What {@linkcode fromTough} gives for the same cookie once stored. */
+function fromEarly({ cookie, at }: EarlyCookie): Cookie {
+  const host = cookieHost(cookie);
+  const expiry = cookie.maxAge >= 0
+    ? at + cookie.maxAge * 1000
+    : cookie.expiry()?.getTime() ?? Infinity;
+  return new Cookie({
+    name: cookie.name,
+    value: cookie.value,
+    domain: cookie.domain.trim().startsWith(".") ? `.${host}` : host,
+    path: cookie.path,
+    secure: cookie.secure,
+    httponly: cookie.httponly,
+    expiryDate: Number.isFinite(expiry) ? new Date(expiry) : null,
+    maxAge: cookie.maxAge >= 0 ? cookie.maxAge : -1,
+    comment: cookie.comment,
+    version: cookie.version || 0,
+  });
+}
+
 function bareDomain(domain: string): string {
   return domain.trim().replace(/^\./, "").toLowerCase();
 }
@@ -611,7 +762,7 @@ function toTough(cookie: Cookie): ToughCookie {
   const extensions: string[] = [];
   if (cookie.comment !== "") extensions.push(`Comment=${cookie.comment}`);
   if (cookie.version) extensions.push(`Version=${cookie.version}`);
-  return new ToughCookie({
+  return new (loadedCookieLibrary()!.Cookie)({
     key: cookie.name,
     value: cookie.value,
     domain: cookieHost(cookie),
