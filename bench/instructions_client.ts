@@ -19,6 +19,15 @@ const kyClient = ky.create({ retry: 0, timeout: 60_000 });
 const clients: Record<string, (url: string) => Promise<unknown>> = {
   "raw": (url) => fetch(url).then((r) => r.arrayBuffer()),
   "http": (url) => req.request(url),
+  // A new request object per request, destroyed after: the issue 18 target's usage.
+  "http-new": async (url) => {
+    const own = http.createHttp();
+    try {
+      return await own.request(url);
+    } finally {
+      own.destroy();
+    }
+  },
   "http-arraybuffer": (url) => req.request(url, { expectDataType: http.HttpDataType.ARRAY_BUFFER }),
   "network": (url) =>
     new Promise((resolve, reject) => {

@@ -72,7 +72,14 @@ export class HttpRequest implements Disposable, AsyncDisposable {
   readonly #dispatch: Dispatch = sharedStack().dispatch;
   /** Keeps the shared stack's connections open while this object lives. */
   readonly #release: () => void = sharedStack().hold();
-  readonly #abort = new AbortController();
+  /**
+   * Cancels this object's requests in flight: made for the first one and
+   * dropped when none is left, so that `destroy()` builds an error (and its
+   * stack) only when a request is there to receive it.
+   */
+  #abort: AbortController | null = null;
+  #inFlight = 0;
+  #destroyed = false;
   /** Set once a request of this object ran through the interceptor stack. */
   #releaseInterceptorStack: (() => void) | null = null;
   /** The worker of `requestSync()`, started by its first call, stopped by `destroy()`. */
@@ -140,7 +147,7 @@ export class HttpRequest implements Disposable, AsyncDisposable {
    * ```
    */
   requestSync(url: string, options?: HttpRequestOptions): HttpResponse {
-    if (this.#abort.signal.aborted) {
+    if (this.#destroyed) {
       throw Object.assign(new Error("Internal error: the HttpRequest was destroyed"), {
         name: "BusinessError",
         code: 2300999,
@@ -184,8 +191,9 @@ export class HttpRequest implements Disposable, AsyncDisposable {
    * events, releases connections; later requests reject with 2300999.
    */
   destroy(): void {
-    if (this.#abort.signal.aborted) return;
-    this.#abort.abort(new NetError("DESTROYED", "destroy() was called"));
+    if (this.#destroyed) return;
+    this.#destroyed = true;
+    this.#abort?.abort(new NetError("DESTROYED", "destroy() was called"));
     this.#release();
     this.#releaseInterceptorStack?.();
     this.#syncWorker.close();
@@ -367,6 +375,7 @@ export class HttpRequest implements Disposable, AsyncDisposable {
     error: NetError | undefined,
     start: number,
   ): Promise<HttpResponse> {
+    this.#inFlight++;
     try {
       if (error) throw error;
       const resolving = this.#resolve(url, options, "buffer", start);
@@ -384,6 +393,8 @@ export class HttpRequest implements Disposable, AsyncDisposable {
       return response instanceof Promise ? await response : response;
     } catch (error) {
       throw toBusinessError(error);
+    } finally {
+      if (--this.#inFlight === 0) this.#abort = null;
     }
   }
 
@@ -431,6 +442,7 @@ export class HttpRequest implements Disposable, AsyncDisposable {
     error: NetError | undefined,
     start: number,
   ): Promise<number> {
+    this.#inFlight++;
     try {
       if (error) throw error;
       const resolving = this.#resolve(url, options, "stream", start);
@@ -440,18 +452,20 @@ export class HttpRequest implements Disposable, AsyncDisposable {
       return result.head.status;
     } catch (error) {
       throw toBusinessError(error);
+    } finally {
+      if (--this.#inFlight === 0) this.#abort = null;
     }
   }
 
   #resolve(url: unknown, options: unknown, mode: BodyMode, start: number) {
-    if (this.#abort.signal.aborted) {
+    if (this.#destroyed) {
       throw new NetError("INTERNAL", "the HttpRequest was destroyed");
     }
     return resolveRequest(
       url,
       options as HttpRequestOptions | undefined,
       mode,
-      this.#abort.signal,
+      (this.#abort ??= new AbortController()).signal,
       start,
       this.#autoCookies,
     );
@@ -485,7 +499,7 @@ export class HttpRequest implements Disposable, AsyncDisposable {
   }
 
   #emit(type: Parameters<EventHub["emit"]>[0], ...args: unknown[]): void {
-    if (!this.#abort.signal.aborted) this.#events.emit(type, ...args);
+    if (!this.#destroyed) this.#events.emit(type, ...args);
   }
 }
 
