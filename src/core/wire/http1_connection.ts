@@ -113,7 +113,7 @@ export class Http1Connection {
       if (this.#end - this.#start > MAX_HEAD_BYTES) throw tooLarge();
       if (!(await this.#fill())) {
         if (this.#end === 0) {
-          throw new NetError("EMPTY_REPLY", "the connection closed before a response");
+          throw new NetError("EMPTY_REPLY", "connection closed before message completed");
         }
         throw new NetError("BAD_RESPONSE", "the connection closed inside the response head");
       }
@@ -149,7 +149,7 @@ export class Http1Connection {
 
   /**
    * Reads body bytes into `view`; resolves to how many, 0 once the body has
-   * ended. Throws `PARTIAL_BODY` when the peer closes early and
+   * ended. Throws `PARTIAL_BODY` (sized) or `RECEIVE_FAILED` (chunked) when the peer closes early and
    * `BAD_RESPONSE` for broken chunked framing.
    */
   async readBody(view: Uint8Array): Promise<number> {
@@ -183,11 +183,16 @@ export class Http1Connection {
       if (read === null) {
         this.#eof = true;
         if (!bounded) return 0;
+        // As `fetch` reports them: a short sized body is a partial file, a cut chunked one a receive error.
+        if (this.#framing.kind === "chunked") {
+          throw new NetError(
+            "RECEIVE_FAILED",
+            "error reading a body from connection: it closed inside a chunk",
+          );
+        }
         throw new NetError(
           "PARTIAL_BODY",
-          this.#framing.kind === "chunked"
-            ? "the connection closed inside a chunk"
-            : `the connection closed with ${this.#remaining} body bytes missing`,
+          `error reading a body from connection: it closed with ${this.#remaining} body bytes missing`,
         );
       }
       n = read;
@@ -276,8 +281,8 @@ export class Http1Connection {
       }
       if (!(await this.#fill())) {
         throw new NetError(
-          "PARTIAL_BODY",
-          `the connection closed inside the chunked body (${what})`,
+          "RECEIVE_FAILED",
+          `error reading a body from connection: it closed inside the chunked body (${what})`,
         );
       }
     }

@@ -196,7 +196,7 @@ export class Http1Transport implements Transport {
           fresh = true;
           continue;
         }
-        throw error instanceof NetError ? error : classifyError(error, "connect");
+        throw wireError(error, "connect", false);
       }
     }
   }
@@ -244,7 +244,10 @@ export class Http1Transport implements Transport {
       );
     }
     const controller = new AbortController();
-    const timeout = new NetError("TIMEOUT", `not connected within ${limit} ms`);
+    const timeout = new NetError(
+      "TIMEOUT",
+      `no connection to ${target.hostname}:${target.port} within ${limit} ms`,
+    );
     const timer = setTimeout(() => controller.abort(timeout), limit);
     const onAbort = () => controller.abort(signal.reason);
     signal.addEventListener("abort", onAbort, { once: true });
@@ -302,11 +305,7 @@ export class Http1Transport implements Transport {
         done: release,
         failed: fail,
         explain: (error) =>
-          signal.aborted
-            ? signal.reason
-            : error instanceof NetError
-            ? error
-            : classifyError(error, "body", wire.declaredLength !== null),
+          signal.aborted ? signal.reason : wireError(error, "body", wire.declaredLength !== null),
       });
       stream = decodeBody(stream, response.contentEncoding);
     }
@@ -382,6 +381,16 @@ export class Http1Transport implements Transport {
   }
 }
 
+/** A failure of the socket as the core's code: resets and broken pipes are receive failures. */
+function wireError(error: unknown, phase: "connect" | "body", sized: boolean): NetError {
+  if (error instanceof NetError) return error;
+  const code = (error as { code?: string })?.code;
+  if (code === "ECONNRESET" || code === "EPIPE" || code === "ECONNABORTED") {
+    return new NetError("RECEIVE_FAILED", `Connection reset by peer (${code})`, { cause: error });
+  }
+  return classifyError(error, phase, sized);
+}
+
 const CRLF = new Uint8Array([13, 10]);
 const LAST_CHUNK = encoder.encode("0\r\n\r\n");
 
@@ -398,6 +407,13 @@ function poolKey(
 ): string {
   const origin = `${connector}|${target.secure ? "s" : ""}|${target.hostname}|${target.port}`;
   if (!options) return origin;
+  if (connector === PLAIN.name) {
+    // A direct connection depends on these alone: requests whose options differ elsewhere
+    // (an unused proxy setting, pooling limits) share it, as they share fetch's pool.
+    if (!options.caPath && !options.caData && !options.clientCert && !options.addressFamily) {
+      return origin;
+    }
+  }
   let key = optionKeys.get(options);
   if (key === undefined) {
     key = JSON.stringify(

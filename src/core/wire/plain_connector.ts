@@ -75,25 +75,29 @@ export async function plainConnect(
     const ca = extra ? (await import("./roots.ts")).trustStore(extra).ca : undefined;
     const identity = options?.clientCert ? await clientIdentity(options) : null;
     // `family` reaches the underlying `net.connect`; the types omit it.
-    socket = tls.connect(
-      {
-        host: target.hostname,
-        port: target.port,
-        family,
-        servername: net.isIP(target.hostname) ? undefined : target.hostname,
-        ALPNProtocols: ["http/1.1"],
-        ca,
-        cert: identity?.cert,
-        key: identity?.key,
-      } as import("node:tls").ConnectionOptions,
-    );
+    socket = opened(target, () =>
+      tls!.connect(
+        {
+          host: target.hostname,
+          port: target.port,
+          family,
+          servername: net!.isIP(target.hostname) ? undefined : target.hostname,
+          ALPNProtocols: ["http/1.1"],
+          ca,
+          cert: identity?.cert,
+          key: identity?.key,
+        } as import("node:tls").ConnectionOptions,
+      ));
     socket.once("connect", () => tcp = performance.now());
   } else {
-    socket = net.connect({ host: target.hostname, port: target.port, family });
+    socket = opened(
+      target,
+      () => net!.connect({ host: target.hostname, port: target.port, family }),
+    );
   }
   socket.setNoDelay(true);
   socket.once("lookup", () => dns = performance.now());
-  await connected(socket, target.secure ? "secureConnect" : "connect", signal);
+  await connected(socket, target.secure ? "secureConnect" : "connect", signal, target);
   const now = performance.now();
   if (!target.secure) tcp = now;
   const secure = socket as import("node:tls").TLSSocket;
@@ -117,10 +121,20 @@ export async function plainConnect(
   return fromNodeSocket(socket, facts);
 }
 
+/** A socket from `open`, or the `NetError` for what it threw (a missing `--allow-net` throws). */
+function opened<T>(target: ConnectTarget, open: () => T): T {
+  try {
+    return open();
+  } catch (error) {
+    throw connectError(error as Error, target);
+  }
+}
+
 function connected(
   socket: import("node:net").Socket,
   event: string,
   signal: AbortSignal,
+  target: ConnectTarget,
 ): Promise<void> {
   return new Promise((resolve, reject) => {
     const onAbort = () => {
@@ -130,7 +144,7 @@ function connected(
     const onError = (error: Error) => {
       signal.removeEventListener("abort", onAbort);
       socket.destroy();
-      reject(connectError(error));
+      reject(connectError(error, target));
     };
     signal.addEventListener("abort", onAbort, { once: true });
     socket.once("error", onError);
@@ -142,9 +156,19 @@ function connected(
   });
 }
 
-/** Node's error codes and Deno's TLS messages, as the core's codes. */
-export function connectError(error: Error & { code?: string }): NetError {
+/** Node's error codes and Deno's TLS messages, as the core's codes, worded as `fetch` words them. */
+export function connectError(
+  error: Error & { code?: string },
+  target?: ConnectTarget,
+): NetError {
+  if (error instanceof Deno.errors.NotCapable || error instanceof Deno.errors.PermissionDenied) {
+    return new NetError("PERMISSION_DENIED", error.message, { cause: error });
+  }
   const code = error.code ?? "";
+  const where = target ? ` (${target.hostname}:${target.port})` : "";
+  if (code === "ECONNREFUSED") {
+    return new NetError("CONNECT_FAILED", `Connection refused${where}`, { cause: error });
+  }
   const text = `${error.message}${code ? ` (${code})` : ""}`;
   if (code === "ENOTFOUND" || code === "EAI_AGAIN" || code === "EAI_NONAME") {
     return new NetError("HOST_UNRESOLVED", text, { cause: error });

@@ -119,7 +119,7 @@ export function decodeBody(
         if (sourceError) controller.error(sourceError.error);
         else {
           controller.error(
-            new NetError("BAD_ENCODING", `cannot decode the ${contentEncoding} body`, {
+            new NetError("BAD_ENCODING", `cannot decode the ${named(contentEncoding)} body`, {
               cause: error,
             }),
           );
@@ -153,4 +153,9 @@ function watchErrors(
       return reader.cancel(reason);
     },
   }, { highWaterMark: 0 });
+}
+
+/** A coding as messages name it (`br` is brotli). */
+function named(contentEncoding: string): string {
+  return contentEncoding.replace(/\bbr\b/gi, "brotli");
 }

@@ -14,7 +14,7 @@ import { NetError } from "../errors.ts";
 import type { HeaderView } from "../transport.ts";
 
 /** The largest response head accepted, status line to blank line. */
-export const MAX_HEAD_BYTES = 64 * 1024;
+export const MAX_HEAD_BYTES = 256 * 1024;
 
 /** How the body of a response is delimited. */
 export type Framing =
@@ -291,7 +291,9 @@ export function framingOf(head: ResponseHead, method: string): Framing {
       const value = Number(text);
       if (length >= 0 && value !== length) {
         throw bad(
-          `conflicting Content-Length values ${JSON.stringify(contentLength.slice(0, 80))}`,
+          `invalid Content-Length: conflicting values ${
+            JSON.stringify(contentLength.slice(0, 80))
+          }`,
         );
       }
       length = value;
