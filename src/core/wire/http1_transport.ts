@@ -386,6 +386,11 @@ function wireError(error: unknown, phase: "connect" | "body", sized: boolean): N
   if (error instanceof NetError) return error;
   const code = (error as { code?: string })?.code;
   if (code === "ECONNRESET" || code === "EPIPE" || code === "ECONNABORTED") {
+    // As fetch reports a reset: a sized body cut short is a partial file, anything else a receive error.
+    if (phase === "body") {
+      const detail = `error reading a body from connection: Connection reset by peer (${code})`;
+      return new NetError(sized ? "PARTIAL_BODY" : "RECEIVE_FAILED", detail, { cause: error });
+    }
     return new NetError("RECEIVE_FAILED", `Connection reset by peer (${code})`, { cause: error });
   }
   return classifyError(error, phase, sized);
