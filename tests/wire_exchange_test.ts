@@ -263,3 +263,13 @@ test.tls("wire exchange: https with an extra CA, TLS facts, and an untrusted ser
     await server.shutdown();
   }
 });
+
+Deno.test("wire exchange: the Fetch standard's bad ports are refused before connecting", async () => {
+  using transport = wireTransport();
+  for (const port of [25, 6000, 6667]) {
+    await assert.rejects(
+      transport.send(wireRequest(`http://127.0.0.1:${port}/`, { method: "TRACE" })),
+      (error: NetError) => error.code === "CONNECT_FAILED" && /blocked/.test(error.message),
+    );
+  }
+});

@@ -84,6 +84,93 @@ export const http1TransportFactory: TransportFactory = (settings: TransportSetti
   });
 };
 
+/** The Fetch standard's "bad ports", which `fetch` refuses to connect to. */
+const BAD_PORTS: ReadonlySet<number> = new Set([
+  0,
+  1,
+  7,
+  9,
+  11,
+  13,
+  15,
+  17,
+  19,
+  20,
+  21,
+  22,
+  23,
+  25,
+  37,
+  42,
+  43,
+  53,
+  69,
+  77,
+  79,
+  87,
+  95,
+  101,
+  102,
+  103,
+  104,
+  109,
+  110,
+  111,
+  113,
+  115,
+  117,
+  119,
+  123,
+  135,
+  137,
+  139,
+  143,
+  161,
+  179,
+  389,
+  427,
+  465,
+  512,
+  513,
+  514,
+  515,
+  526,
+  530,
+  531,
+  532,
+  540,
+  548,
+  554,
+  556,
+  563,
+  587,
+  601,
+  636,
+  989,
+  990,
+  993,
+  995,
+  1719,
+  1720,
+  1723,
+  2049,
+  3659,
+  4045,
+  4190,
+  5060,
+  5061,
+  6000,
+  6566,
+  6665,
+  6666,
+  6667,
+  6668,
+  6669,
+  6679,
+  6697,
+  10080,
+]);
+
 /** Methods a request may be retried with on a fresh connection (RFC 9110 §9.2.2). */
 const IDEMPOTENT = new Set(["GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE"]);
 /** Up to this many body bytes go out in one write with the head. */
@@ -165,10 +252,18 @@ export class Http1Transport implements Transport {
     if (!secure && url.protocol !== "http:") {
       throw new NetError("UNSUPPORTED_PROTOCOL", `'${url.protocol}' over the socket transport`);
     }
+    const port = url.port ? Number(url.port) : secure ? 443 : 80;
+    if (BAD_PORTS.has(port)) {
+      // As fetch refuses them: speaking HTTP to a mail or X11 port is a cross-protocol attack.
+      throw new NetError(
+        "CONNECT_FAILED",
+        `Requests to port ${port} are blocked (the Fetch standard's bad ports)`,
+      );
+    }
     const options = this.#settings.options;
     const target: ConnectTarget = {
       hostname: url.hostname.charCodeAt(0) === 91 ? url.hostname.slice(1, -1) : url.hostname,
-      port: url.port ? Number(url.port) : secure ? 443 : 80,
+      port,
       secure,
     };
     const { connector, key } = this.#route(target, options);
