@@ -108,7 +108,8 @@ function holdChallenge(
     events.onHeaders?.(head);
   };
   if (events.onData) {
-    state.events.onData = (chunk) => state.challenges ? undefined : events.onData!(chunk);
+    state.events.onData = (chunk, transferable) =>
+      state.challenges ? undefined : events.onData!(chunk, transferable);
   }
   if (events.onDownloadProgress) {
     state.events.onDownloadProgress = (received, total) => {

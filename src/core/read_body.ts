@@ -112,8 +112,9 @@ async function readChunks(
           used = 0;
         }
       } else {
-        const pending = events.onData?.(value);
+        const pending = events.onData?.(value, true);
         if (pending) await pending; // then the next read reuses the chunk's memory
+        if (room.buffer.detached) room = new Uint8Array(streamRoom); // unless a listener took it
       }
       events.onDownloadProgress?.(received, declared ?? 0);
       if (received === declared) break;

@@ -179,9 +179,11 @@ export interface RequestEvents {
   /**
    * Each body chunk (stream mode only); a returned promise is awaited before
    * the next read. The chunk's memory is reused by the next read: copy what
-   * you keep (`chunk.slice()`).
+   * you keep (`chunk.slice()`). When `transferable` is true and the chunk
+   * spans its buffer, the listener may take that memory instead, without a
+   * copy (`chunk.buffer.transfer()`): the next read then gets new memory.
    */
-  onData?(chunk: Uint8Array): void | Promise<void>;
+  onData?(chunk: Uint8Array, transferable?: boolean): void | Promise<void>;
   /** Body bytes received so far; `total` is 0 when unknown. */
   onDownloadProgress?(received: number, total: number): void;
   /** Request body bytes handed to the network; ends at `total` once the server has answered. */

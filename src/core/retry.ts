@@ -186,10 +186,10 @@ async function withRetries(
       },
     };
     if (events.onData) {
-      watched.onData = (chunk) => {
+      watched.onData = (chunk, transferable) => {
         if (retryAfter !== null) return;
         streamed = true;
-        return events.onData!(chunk);
+        return events.onData!(chunk, transferable);
       };
     }
     if (events.onDownloadProgress) {

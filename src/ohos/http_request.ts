@@ -489,8 +489,15 @@ export class HttpRequest implements Disposable, AsyncDisposable {
         this.#emit("dataSendProgress", { sendSize, totalSize });
     }
     if (mode === "stream") {
-      // A copy: the core reuses the chunk's memory, and listeners may keep what they get.
-      events.onData = (chunk) => this.#emit("dataReceive", chunk.slice().buffer);
+      // Listeners may keep what they get, and the core reuses the chunk's memory: they share
+      // one copy, or, when the core lets go of a chunk that fills its buffer, that buffer
+      // itself. Nothing when nobody listens (checked per chunk: listeners come and go).
+      events.onData = (chunk, transferable) => {
+        if (!this.#events.has("dataReceive")) return;
+        const whole = transferable && chunk.byteOffset === 0 &&
+          chunk.byteLength === chunk.buffer.byteLength && chunk.buffer instanceof ArrayBuffer;
+        this.#emit("dataReceive", whole ? chunk.buffer.transfer() : chunk.slice().buffer);
+      };
       events.onDownloadProgress = (receiveSize, totalSize) =>
         this.#emit("dataReceiveProgress", { receiveSize, totalSize });
     }

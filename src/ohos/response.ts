@@ -42,11 +42,18 @@ export function toHttpResponse(
   const [resultValue, resultType] = isHead && expectDataType === undefined
     ? ["", HttpDataType.STRING] as const
     : typedResult(result.body!, head.headers, expectDataType);
+  let header: ResponseHeaders | undefined;
   const build = (stored: Cookie[]): HttpResponse => ({
     result: resultValue,
     resultType,
     responseCode: head.status,
-    header: headerObject(head.headers),
+    // Built when first read (most callers never do); an own property, so spread and JSON see it.
+    get header(): ResponseHeaders {
+      return header ??= headerObject(head.headers);
+    },
+    set header(value: ResponseHeaders) {
+      header = value;
+    },
     cookies: netscapeCookieLines(stored).join("\r\n"),
     performanceTiming: performanceTiming(result.timing, performance.now() - startTime),
     connectionExtraInfo: connectionExtraInfo(result),

@@ -149,7 +149,7 @@ export class SendRun {
         if (head.final) this.#headersReceived(head);
         else this.#checkRedirect(head);
       },
-      onData: (chunk) => {
+      onData: (chunk, transferable) => {
         if (!this.#current) return undefined;
         this.#streamed += chunk.byteLength;
         if (this.#streamed > this.#limit) {
@@ -157,7 +157,10 @@ export class SendRun {
           throw new NetError("ABORTED", "the body outgrew maxResponseSize");
         }
         if (this.#download) return this.#download.write(chunk);
-        this.#chunks.push(chunk.slice()); // the core reuses the chunk's memory
+        // The core reuses the chunk's memory: a copy, unless it lets us take a whole buffer.
+        const whole = transferable && chunk.byteOffset === 0 &&
+          chunk.byteLength === chunk.buffer.byteLength && chunk.buffer instanceof ArrayBuffer;
+        this.#chunks.push(whole ? new Uint8Array(chunk.buffer.transfer()) : chunk.slice());
         return undefined;
       },
     };
