@@ -374,11 +374,14 @@ const NAMES = Object.keys(OPTION_TABLE) as OptionName[];
  */
 export function readOptions(options: object): OptionValues {
   const values = {} as Record<OptionName, unknown>;
+  const defaults = primitiveDefaults ??= readPrimitiveDefaults();
   for (const name of NAMES) {
     let value: unknown;
     try {
       value = (options as Record<string, unknown>)[name];
-      values[name] = OPTION_TABLE[name].read(value);
+      values[name] = value === undefined && defaults.has(name)
+        ? defaults.get(name)
+        : OPTION_TABLE[name].read(value);
     } catch (error) {
       if (error instanceof NetError) throw error;
       throw new NetError(
@@ -389,6 +392,24 @@ export function readOptions(options: object): OptionValues {
     }
   }
   return values as OptionValues;
+}
+
+/**
+ * What each reader gives for an absent option, where that is not an object
+ * (an object, such as the `Headers` of `header`, is made anew per request):
+ * most requests set few options, and reading the rest costs more than the request's headers.
+ */
+let primitiveDefaults: Map<OptionName, unknown> | null = null;
+
+function readPrimitiveDefaults(): Map<OptionName, unknown> {
+  const defaults = new Map<OptionName, unknown>();
+  for (const name of NAMES) {
+    const value: unknown = OPTION_TABLE[name].read(undefined);
+    if (value === null || (typeof value !== "object" && typeof value !== "function")) {
+      defaults.set(name, value);
+    }
+  }
+  return defaults;
 }
 
 /** `null` for an empty path or one that does not exist (OpenHarmony ignores both; XTS expects 200). */
