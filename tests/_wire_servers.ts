@@ -6,7 +6,11 @@
 
 import { requireBinary } from "./_helpers.ts";
 import { OPENSSL } from "./_tls.ts";
-import type { ByteConnection } from "../src/core/wire/connection.ts";
+import type { NetError } from "../src/core/errors.ts";
+import type { TransportOptions } from "../src/core/request.ts";
+import type { TlsControl } from "../src/core/transport.ts";
+import type { ByteConnection, ConnectTarget } from "../src/core/wire/connection.ts";
+import { optionsConnector } from "../src/core/wire/options_connector.ts";
 
 export const PYTHON = "/usr/bin/python3";
 export const DANTED = "/usr/sbin/danted";
@@ -165,6 +169,58 @@ export async function exchange(
   const split = text.indexOf("\r\n\r\n");
   const head = text.slice(0, split);
   return { status: Number(head.split(" ")[1]), head, body: text.slice(split + 4) };
+}
+
+/** Transport options with nothing set: each test adds what it is about. */
+export const BASE_OPTIONS: TransportOptions = {
+  caPath: null,
+  clientCert: null,
+  proxy: "direct",
+  dns: null,
+  exactConnectTimeout: false,
+};
+
+/** A TLS control that asks for nothing but the system's checks, with `o` on top. */
+export function tlsControl(o: Partial<TlsControl> = {}): TlsControl {
+  return {
+    pins: [],
+    verify: "system",
+    minVersion: null,
+    maxVersion: null,
+    ciphers: null,
+    serverName: null,
+    partialChain: false,
+    ...o,
+  };
+}
+
+/** `GET path` through the options connector; resolves to the answer and the connection's facts. */
+export async function connectorGet(
+  to: ConnectTarget,
+  options: Partial<TransportOptions>,
+  path = "/",
+): Promise<{ status: number; body: string; head: string; facts: ByteConnection["facts"] }> {
+  const conn = await optionsConnector.connect(
+    to,
+    { ...BASE_OPTIONS, ...options },
+    AbortSignal.timeout(10_000),
+  );
+  const facts = conn.facts;
+  const host = to.hostname.includes(":") ? `[${to.hostname}]` : to.hostname;
+  return { ...await exchange(conn, `${host}:${to.port}`, path), facts };
+}
+
+/** The NetError a connection attempt through the options connector fails with. */
+export async function connectorFailure(
+  to: ConnectTarget,
+  options: Partial<TransportOptions>,
+): Promise<NetError> {
+  try {
+    await connectorGet(to, options);
+  } catch (error) {
+    return error as NetError;
+  }
+  throw new Error("expected the connection to fail");
 }
 
 /** An intermediate CA `<name>.pem`/`<name>.key` in `dir`, signed by the CA `ca` (PEM and key). */

@@ -4,69 +4,28 @@
 // password (RFC 1929) and resolves names the client cannot. TLS runs end to end inside tunnels.
 
 import assert from "node:assert/strict";
-import type { NetError } from "../src/core/errors.ts";
 import { SocksRelay } from "../src/core/relay.ts";
-import type { ProxyServer, TransportOptions } from "../src/core/request.ts";
-import type { TlsControl } from "../src/core/transport.ts";
-import type { ConnectTarget } from "../src/core/wire/connection.ts";
+import type { ProxyServer } from "../src/core/request.ts";
 import { optionsConnector } from "../src/core/wire/options_connector.ts";
 import { closedPort, testWith } from "./_helpers.ts";
 import { DNSMASQ, makePki, startDnsmasq, startTinyproxy, TINYPROXY } from "./_transport_servers.ts";
 import { text, wireRequest, wireTransport } from "./_wire_helpers.ts";
 import {
+  BASE_OPTIONS,
+  connectorFailure,
+  connectorGet,
   DANTED,
-  exchange,
   PYTHON,
   spkiPin,
   startDanted,
   startTlsConnectProxy,
   startTlsServer,
+  tlsControl,
 } from "./_wire_servers.ts";
 import { OPENSSL } from "./_tls.ts";
 
-const BASE: TransportOptions = {
-  caPath: null,
-  clientCert: null,
-  proxy: "direct",
-  dns: null,
-  exactConnectTimeout: false,
-};
-
 function proxy(url: string, o: Partial<ProxyServer> = {}): ProxyServer {
   return { url: new URL(url), exclusionList: [], credentials: null, ...o };
-}
-
-function control(o: Partial<TlsControl> = {}): TlsControl {
-  return {
-    pins: [],
-    verify: "system",
-    minVersion: null,
-    maxVersion: null,
-    ciphers: null,
-    serverName: null,
-    partialChain: false,
-    ...o,
-  };
-}
-
-async function get(to: ConnectTarget, options: Partial<TransportOptions>, path = "/") {
-  const conn = await optionsConnector.connect(
-    to,
-    { ...BASE, ...options },
-    AbortSignal.timeout(10_000),
-  );
-  const facts = conn.facts;
-  const host = to.hostname.includes(":") ? `[${to.hostname}]` : to.hostname;
-  return { ...await exchange(conn, `${host}:${to.port}`, path), facts };
-}
-
-async function failure(to: ConnectTarget, options: Partial<TransportOptions>): Promise<NetError> {
-  try {
-    await get(to, options);
-  } catch (error) {
-    return error as NetError;
-  }
-  throw new Error("expected the connection to fail");
 }
 
 /** Tests that start server binaries: ignored when one is missing, failed under CI=true. */
@@ -94,7 +53,7 @@ test.dns("wire proxies: CONNECT and absolute form through tinyproxy, with and wi
   await t.step(
     "https: a CONNECT tunnel, TLS verified end to end with the target's name",
     async () => {
-      const ok = await get(secureTarget, {
+      const ok = await connectorGet(secureTarget, {
         caPath: pki.caPem,
         proxy: proxy(`http://127.0.0.1:${open.port}`),
       });
@@ -110,20 +69,20 @@ test.dns("wire proxies: CONNECT and absolute form through tinyproxy, with and wi
   await t.step("https: pins and a verification callback apply inside the tunnel", async () => {
     const pin = await spkiPin(pki.serverPem);
     let called = false;
-    const ok = await get(secureTarget, {
+    const ok = await connectorGet(secureTarget, {
       caPath: pki.caPem,
       proxy: proxy(`http://127.0.0.1:${open.port}`),
-      tls: control({
+      tls: tlsControl({
         pins: [pin],
         verify: (peer) => (called = peer.hostname === "localhost"),
       }),
     });
     assert.equal(ok.status, 200);
     assert.ok(called);
-    const wrong = await failure(secureTarget, {
+    const wrong = await connectorFailure(secureTarget, {
       caPath: pki.caPem,
       proxy: proxy(`http://127.0.0.1:${open.port}`),
-      tls: control({ pins: [await spkiPin(pki.caPem)] }),
+      tls: tlsControl({ pins: [await spkiPin(pki.caPem)] }),
     });
     assert.equal(wrong.code, "TLS_PIN");
   });
@@ -135,18 +94,18 @@ test.dns("wire proxies: CONNECT and absolute form through tinyproxy, with and wi
         await Deno.readTextFile(pki.serverPem),
         await Deno.readTextFile(pki.serverKey),
       );
-      const ok = await get(secureTarget, {
+      const ok = await connectorGet(secureTarget, {
         caPath: pki.caPem,
         proxy: proxy(`https://localhost:${tlsProxy.port}`),
-        tls: control({ pins: [await spkiPin(pki.serverPem)] }),
+        tls: tlsControl({ pins: [await spkiPin(pki.serverPem)] }),
       });
       assert.equal(ok.status, 200);
       assert.match(ok.body, /^sni=localhost version=TLSv1\.3 /);
       assert.deepEqual(tlsProxy.tunnels, [`CONNECT localhost:${secure.port} HTTP/1.1`]);
       // The proxy's own certificate is verified too.
-      const untrusted = await failure(secureTarget, {
+      const untrusted = await connectorFailure(secureTarget, {
         proxy: proxy(`https://localhost:${tlsProxy.port}`),
-        tls: control({ verify: "skip" }),
+        tls: tlsControl({ verify: "skip" }),
       });
       assert.equal(untrusted.code, "TLS_PEER");
     },
@@ -155,18 +114,18 @@ test.dns("wire proxies: CONNECT and absolute form through tinyproxy, with and wi
   await t.step(
     "https: Basic credentials open the guarded proxy; none is a refused tunnel",
     async () => {
-      const ok = await get(secureTarget, {
+      const ok = await connectorGet(secureTarget, {
         caPath: pki.caPem,
         proxy: proxy(`http://127.0.0.1:${guarded.port}`, { credentials: alice }),
       });
       assert.equal(ok.status, 200);
-      const refused = await failure(secureTarget, {
+      const refused = await connectorFailure(secureTarget, {
         caPath: pki.caPem,
         proxy: proxy(`http://127.0.0.1:${guarded.port}`),
       });
       assert.equal(refused.code, "RECEIVE_FAILED");
       assert.match(refused.message, /407/);
-      const wrong = await failure(secureTarget, {
+      const wrong = await connectorFailure(secureTarget, {
         caPath: pki.caPem,
         proxy: proxy(`http://127.0.0.1:${guarded.port}`, {
           credentials: { username: "alice", password: "nope" },
@@ -181,7 +140,7 @@ test.dns("wire proxies: CONNECT and absolute form through tinyproxy, with and wi
     "http: absolute-form requests through the engine, credentials to the proxy only",
     async () => {
       using transport = wireTransport({
-        ...BASE,
+        ...BASE_OPTIONS,
         proxy: proxy(`http://127.0.0.1:${guarded.port}`, { credentials: alice }),
       });
       seen.length = 0;
@@ -199,7 +158,9 @@ test.dns("wire proxies: CONNECT and absolute form through tinyproxy, with and wi
   );
 
   await t.step("http: without credentials the guarded proxy answers 407 itself", async () => {
-    const answer = await get(plainTarget, { proxy: proxy(`http://127.0.0.1:${guarded.port}`) });
+    const answer = await connectorGet(plainTarget, {
+      proxy: proxy(`http://127.0.0.1:${guarded.port}`),
+    });
     assert.equal(answer.status, 407);
   });
 
@@ -215,17 +176,20 @@ test.dns("wire proxies: CONNECT and absolute form through tinyproxy, with and wi
       Deno.env.set("NO_PROXY", "localhost");
       try {
         const environment = { proxy: "environment" as const };
-        assert.equal(optionsConnector.accepts(plainTarget, { ...BASE, ...environment }), true);
+        assert.equal(
+          optionsConnector.accepts(plainTarget, { ...BASE_OPTIONS, ...environment }),
+          true,
+        );
         const before = (await guarded.requests()).length;
-        const viaEnv = await get(plainTarget, environment, "/from-env");
+        const viaEnv = await connectorGet(plainTarget, environment, "/from-env");
         assert.equal(viaEnv.status, 200);
         assert.equal(viaEnv.facts.viaProxy, true);
-        const tunnelled = await get({ ...secureTarget, hostname: "127.0.0.1" }, {
+        const tunnelled = await connectorGet({ ...secureTarget, hostname: "127.0.0.1" }, {
           ...environment,
           caPath: pki.caPem,
         });
         assert.equal(tunnelled.status, 200);
-        const direct = await get({ ...plainTarget, hostname: "localhost" }, environment);
+        const direct = await connectorGet({ ...plainTarget, hostname: "localhost" }, environment);
         assert.equal(direct.facts.viaProxy, false, "NO_PROXY=localhost");
         assert.deepEqual((await guarded.requests()).slice(before), [
           `GET http://127.0.0.1:${plain.addr.port}/from-env`,
@@ -242,15 +206,15 @@ test.dns("wire proxies: CONNECT and absolute form through tinyproxy, with and wi
 
   await t.step("the exclusion list sends a matching host direct", async () => {
     const dead = proxy(`http://127.0.0.1:${closedPort()}`, { exclusionList: ["127.0.0.*"] });
-    assert.equal(optionsConnector.accepts(plainTarget, { ...BASE, proxy: dead }), false);
-    const ok = await get(plainTarget, { proxy: dead });
+    assert.equal(optionsConnector.accepts(plainTarget, { ...BASE_OPTIONS, proxy: dead }), false);
+    const ok = await connectorGet(plainTarget, { proxy: dead });
     assert.equal(ok.status, 200);
     assert.equal(ok.facts.viaProxy, false);
   });
 
   await t.step("an unreachable proxy is CONNECT_FAILED naming the proxy", async () => {
     const port = closedPort();
-    const error = await failure(plainTarget, { proxy: proxy(`http://127.0.0.1:${port}`) });
+    const error = await connectorFailure(plainTarget, { proxy: proxy(`http://127.0.0.1:${port}`) });
     assert.equal(error.code, "CONNECT_FAILED");
     assert.match(error.message, new RegExp(`proxy http://127\\.0\\.0\\.1:${port}`));
   });
@@ -258,7 +222,7 @@ test.dns("wire proxies: CONNECT and absolute form through tinyproxy, with and wi
   await t.step("a proxy name that does not resolve is PROXY_UNRESOLVED", async () => {
     await using dnsmasq = await startDnsmasq();
     if (!dnsmasq) return;
-    const error = await failure(plainTarget, {
+    const error = await connectorFailure(plainTarget, {
       proxy: proxy(`http://nowhere.test:${open.port}`),
       dns: { servers: [{ address: "127.0.0.1", port: dnsmasq.port }] },
     });
@@ -279,17 +243,17 @@ test.dante("wire proxies: SOCKS5 through dante and through a relay that wants cr
   const socks = proxy(`socks5://127.0.0.1:${dante.port}`);
 
   await t.step("dante: http and https targets by name; TLS verified end to end", async () => {
-    const a = await get({ hostname: "localhost", port: plain.addr.port, secure: false }, {
+    const a = await connectorGet({ hostname: "localhost", port: plain.addr.port, secure: false }, {
       proxy: socks,
     });
     assert.equal(a.status, 200);
     assert.equal(a.body, "plain");
     assert.equal(a.facts.viaProxy, true);
     assert.equal(a.facts.requestTarget, "origin", "a SOCKS tunnel carries origin-form requests");
-    const b = await get({ hostname: "localhost", port: secure.port, secure: true }, {
+    const b = await connectorGet({ hostname: "localhost", port: secure.port, secure: true }, {
       proxy: socks,
       caPath: pki.caPem,
-      tls: control({ pins: [await spkiPin(pki.serverPem)] }),
+      tls: tlsControl({ pins: [await spkiPin(pki.serverPem)] }),
     });
     assert.equal(b.status, 200);
     assert.match(b.body, /^sni=localhost /);
@@ -297,7 +261,7 @@ test.dante("wire proxies: SOCKS5 through dante and through a relay that wants cr
   });
 
   await t.step("dante: the engine sends requests through it", async () => {
-    using transport = wireTransport({ ...BASE, proxy: socks });
+    using transport = wireTransport({ ...BASE_OPTIONS, proxy: socks });
     const response = await transport.send(wireRequest(`http://localhost:${plain.addr.port}/`));
     assert.equal(await text(response), "plain");
     assert.equal(response.connection?.viaProxy, true);
@@ -315,13 +279,13 @@ test.dante("wire proxies: SOCKS5 through dante and through a relay that wants cr
       });
       const url = relay.url.replace("socks5h:", "socks5:");
       const to = { hostname: "only-proxy.test", port: plain.addr.port, secure: false };
-      const ok = await get(to, { proxy: proxy(url, { credentials }) });
+      const ok = await connectorGet(to, { proxy: proxy(url, { credentials }) });
       assert.equal(ok.status, 200);
       assert.equal(ok.body, "plain");
-      const missing = await failure(to, { proxy: proxy(url) });
+      const missing = await connectorFailure(to, { proxy: proxy(url) });
       assert.equal(missing.code, "CONNECT_FAILED");
       assert.match(missing.message, /authentication/);
-      const wrong = await failure(to, {
+      const wrong = await connectorFailure(to, {
         proxy: proxy(url, { credentials: { ...credentials, password: "wrong" } }),
       });
       assert.equal(wrong.code, "CONNECT_FAILED");
@@ -331,7 +295,7 @@ test.dante("wire proxies: SOCKS5 through dante and through a relay that wants cr
         { hostname: "::1", port: 0, onListen() {} },
         () => new Response("over v6"),
       );
-      const six = await get({ hostname: "::1", port: v6.addr.port, secure: false }, {
+      const six = await connectorGet({ hostname: "::1", port: v6.addr.port, secure: false }, {
         proxy: proxy(url, { credentials }),
       });
       assert.equal(six.body, "over v6");
@@ -341,7 +305,11 @@ test.dante("wire proxies: SOCKS5 through dante and through a relay that wants cr
   });
 
   await t.step("a target the SOCKS5 proxy cannot reach is CONNECT_FAILED", async () => {
-    const error = await failure({ hostname: "127.0.0.1", port: closedPort(), secure: false }, {
+    const error = await connectorFailure({
+      hostname: "127.0.0.1",
+      port: closedPort(),
+      secure: false,
+    }, {
       proxy: socks,
     });
     assert.equal(error.code, "CONNECT_FAILED");

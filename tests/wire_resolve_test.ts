@@ -3,42 +3,11 @@
 // the address family, against servers on 127.0.0.1 and ::1.
 
 import assert from "node:assert/strict";
-import type { NetError } from "../src/core/errors.ts";
-import type { TransportOptions } from "../src/core/request.ts";
-import type { ConnectTarget } from "../src/core/wire/connection.ts";
-import { optionsConnector } from "../src/core/wire/options_connector.ts";
 import { DNSMASQ, makePki, startDnsmasq } from "./_transport_servers.ts";
 import { text, wireRequest, wireTransport } from "./_wire_helpers.ts";
-import { exchange } from "./_wire_servers.ts";
+import { BASE_OPTIONS, connectorFailure, connectorGet } from "./_wire_servers.ts";
 import { testWith } from "./_helpers.ts";
 import { OPENSSL } from "./_tls.ts";
-
-const BASE: TransportOptions = {
-  caPath: null,
-  clientCert: null,
-  proxy: "direct",
-  dns: null,
-  exactConnectTimeout: false,
-};
-
-async function get(to: ConnectTarget, options: Partial<TransportOptions>) {
-  const conn = await optionsConnector.connect(
-    to,
-    { ...BASE, ...options },
-    AbortSignal.timeout(10_000),
-  );
-  const facts = conn.facts;
-  return { ...await exchange(conn, `${to.hostname}:${to.port}`), facts };
-}
-
-async function failure(to: ConnectTarget, options: Partial<TransportOptions>): Promise<NetError> {
-  try {
-    await get(to, options);
-  } catch (error) {
-    return error as NetError;
-  }
-  throw new Error("expected the connection to fail");
-}
 
 /** A DNS answer to `query` from `records` (A and AAAA), NXDOMAIN for unknown names. */
 function dnsAnswer(query: Uint8Array, records: Record<string, string[]>): Uint8Array<ArrayBuffer> {
@@ -115,16 +84,21 @@ test.dns("wire resolution: DNS servers, DNS over HTTPS and the address family wi
   await t.step(
     "DNS servers: app.test resolves through dnsmasq; TLS verifies app.test",
     async () => {
-      const ok = await get({ hostname: "app.test", port, secure: false }, { dns: servers });
+      const ok = await connectorGet({ hostname: "app.test", port, secure: false }, {
+        dns: servers,
+      });
       assert.equal(ok.body, "v4");
       assert.equal(ok.facts.remoteAddress, "127.0.0.1");
       assert.ok(ok.facts.phases?.dns !== null, "the lookup is a phase");
-      const tls = await get({ hostname: "app.test", port: secure.addr.port, secure: true }, {
-        dns: servers,
-        caPath: pki.caPem,
-      });
+      const tls = await connectorGet(
+        { hostname: "app.test", port: secure.addr.port, secure: true },
+        {
+          dns: servers,
+          caPath: pki.caPem,
+        },
+      );
       assert.equal(tls.body, "secure");
-      const missing = await failure({ hostname: "nowhere.test", port, secure: false }, {
+      const missing = await connectorFailure({ hostname: "nowhere.test", port, secure: false }, {
         dns: servers,
       });
       assert.equal(missing.code, "HOST_UNRESOLVED");
@@ -135,7 +109,7 @@ test.dns("wire resolution: DNS servers, DNS over HTTPS and the address family wi
   await t.step(
     "DNS servers through the engine: no relay, the answer names the connection",
     async () => {
-      using transport = wireTransport({ ...BASE, dns: servers });
+      using transport = wireTransport({ ...BASE_OPTIONS, dns: servers });
       const response = await transport.send(wireRequest(`http://app.test:${port}/`));
       assert.equal(await text(response), "v4");
       assert.equal(response.connection?.remoteAddress, "127.0.0.1");
@@ -144,13 +118,13 @@ test.dns("wire resolution: DNS servers, DNS over HTTPS and the address family wi
 
   await t.step("DNS over HTTPS (trusting the request's CA): app.test and dual.test", async () => {
     queries.length = 0;
-    const ok = await get({ hostname: "app.test", port, secure: false }, {
+    const ok = await connectorGet({ hostname: "app.test", port, secure: false }, {
       dns: dohChoice,
       caPath: pki.caPem,
     });
     assert.equal(ok.body, "v4");
     assert.ok(queries.length >= 1 && queries.every((q) => q === "application/dns-message"));
-    const untrusted = await failure({ hostname: "app.test", port, secure: false }, {
+    const untrusted = await connectorFailure({ hostname: "app.test", port, secure: false }, {
       dns: dohChoice,
     });
     assert.equal(untrusted.code, "HOST_UNRESOLVED", "the DoH server's certificate is not trusted");
@@ -159,27 +133,27 @@ test.dns("wire resolution: DNS servers, DNS over HTTPS and the address family wi
   await t.step(
     "address family: 6 reaches ::1, 4 reaches 127.0.0.1, a missing family fails",
     async () => {
-      const six = await get({ hostname: "dual.test", port, secure: false }, {
+      const six = await connectorGet({ hostname: "dual.test", port, secure: false }, {
         dns: dohChoice,
         caPath: pki.caPem,
         addressFamily: 6,
       });
       assert.equal(six.body, "v6");
       assert.equal(six.facts.remoteAddress, "::1");
-      const four = await get({ hostname: "dual.test", port, secure: false }, {
+      const four = await connectorGet({ hostname: "dual.test", port, secure: false }, {
         dns: dohChoice,
         caPath: pki.caPem,
         addressFamily: 4,
       });
       assert.equal(four.body, "v4");
-      const none = await failure({ hostname: "app.test", port, secure: false }, {
+      const none = await connectorFailure({ hostname: "app.test", port, secure: false }, {
         dns: servers,
         addressFamily: 6,
       });
       assert.equal(none.code, "HOST_UNRESOLVED");
       assert.match(none.message, /IPv6/);
       // An IP literal of the other family is refused the same way.
-      const literal = await failure({ hostname: "127.0.0.1", port, secure: false }, {
+      const literal = await connectorFailure({ hostname: "127.0.0.1", port, secure: false }, {
         tls: null,
         dns: servers,
         addressFamily: 6,

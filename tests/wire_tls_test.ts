@@ -4,67 +4,23 @@
 // pins are computed with the openssl command line, not with the code under test.
 
 import assert from "node:assert/strict";
-import type { NetError } from "../src/core/errors.ts";
-import type { TransportOptions } from "../src/core/request.ts";
-import type { TlsControl } from "../src/core/transport.ts";
 import type { ConnectTarget } from "../src/core/wire/connection.ts";
-import { optionsConnector } from "../src/core/wire/options_connector.ts";
 import { certDir, makeCa, makeCert, OPENSSL } from "./_tls.ts";
 import { makePki, NGINX, startNginx } from "./_transport_servers.ts";
 import {
-  exchange,
+  connectorFailure,
+  connectorGet,
   makeIntermediate,
   PYTHON,
   spkiPin,
   startTlsServer,
   type TestServer,
+  tlsControl,
 } from "./_wire_servers.ts";
 import { testWith } from "./_helpers.ts";
 
-const BASE: TransportOptions = {
-  caPath: null,
-  clientCert: null,
-  proxy: "direct",
-  dns: null,
-  exactConnectTimeout: false,
-};
-
-function control(o: Partial<TlsControl> = {}): TlsControl {
-  return {
-    pins: [],
-    verify: "system",
-    minVersion: null,
-    maxVersion: null,
-    ciphers: null,
-    serverName: null,
-    partialChain: false,
-    ...o,
-  };
-}
-
 function target(server: TestServer | number, hostname = "127.0.0.1"): ConnectTarget {
   return { hostname, port: typeof server === "number" ? server : server.port, secure: true };
-}
-
-/** GET / through the options connector; resolves to the answer and the connection's facts. */
-async function get(to: ConnectTarget, options: Partial<TransportOptions>) {
-  const conn = await optionsConnector.connect(
-    to,
-    { ...BASE, ...options },
-    AbortSignal.timeout(10_000),
-  );
-  const facts = conn.facts;
-  return { ...await exchange(conn, `${to.hostname}:${to.port}`), facts };
-}
-
-/** The NetError code a connection attempt fails with. */
-async function failure(to: ConnectTarget, options: Partial<TransportOptions>): Promise<NetError> {
-  try {
-    await get(to, options);
-  } catch (error) {
-    return error as NetError;
-  }
-  throw new Error("expected the connection to fail");
 }
 
 /** Tests that start server binaries: ignored when one is missing, failed under CI=true. */
@@ -107,14 +63,14 @@ test.python("wire TLS: versions, SNI, verification modes and callbacks, pins, pa
   await t.step(
     "a TLS 1.2-only server: 1.2 negotiated; minVersion TLSv1.3 fails the handshake",
     async () => {
-      const ok = await get(target(tls12), { ...trusted, tls: control() });
+      const ok = await connectorGet(target(tls12), { ...trusted, tls: tlsControl() });
       assert.equal(ok.status, 200);
       assert.match(ok.body, /version=TLSv1\.2 /);
       assert.equal(ok.facts.tlsVersion, "TLSv1.2");
       assert.match(ok.facts.cipher ?? "", /^TLS_ECDHE_ECDSA_WITH_/);
-      const error = await failure(target(tls12), {
+      const error = await connectorFailure(target(tls12), {
         ...trusted,
-        tls: control({ minVersion: "TLSv1.3" }),
+        tls: tlsControl({ minVersion: "TLSv1.3" }),
       });
       assert.equal(error.code, "TLS_HANDSHAKE");
       assert.match(error.message, /ProtocolVersion/);
@@ -124,14 +80,14 @@ test.python("wire TLS: versions, SNI, verification modes and callbacks, pins, pa
   await t.step(
     "a TLS 1.3-only server: maxVersion TLSv1.2 fails; bounds at 1.3 connect",
     async () => {
-      const error = await failure(target(tls13), {
+      const error = await connectorFailure(target(tls13), {
         ...trusted,
-        tls: control({ maxVersion: "TLSv1.2" }),
+        tls: tlsControl({ maxVersion: "TLSv1.2" }),
       });
       assert.equal(error.code, "TLS_HANDSHAKE");
-      const ok = await get(target(tls13), {
+      const ok = await connectorGet(target(tls13), {
         ...trusted,
-        tls: control({ minVersion: "TLSv1.3", maxVersion: "TLSv1.3" }),
+        tls: tlsControl({ minVersion: "TLSv1.3", maxVersion: "TLSv1.3" }),
       });
       assert.match(ok.body, /version=TLSv1\.3 /);
       assert.equal(ok.facts.tlsVersion, "TLSv1.3");
@@ -142,21 +98,21 @@ test.python("wire TLS: versions, SNI, verification modes and callbacks, pins, pa
   await t.step(
     "versions this runtime lacks and a cipher list are refused before connecting",
     async () => {
-      const old = await failure(target(tls12), {
+      const old = await connectorFailure(target(tls12), {
         ...trusted,
-        tls: control({ minVersion: "TLSv1.1" as "TLSv1.2" }),
+        tls: tlsControl({ minVersion: "TLSv1.1" as "TLSv1.2" }),
       });
       assert.equal(old.code, "INVALID_ARGUMENT");
       assert.match(old.message, /'tls.minVersion'/);
       assert.equal(old.details.field, "tls.minVersion");
-      const inverted = await failure(target(tls12), {
+      const inverted = await connectorFailure(target(tls12), {
         ...trusted,
-        tls: control({ minVersion: "TLSv1.3", maxVersion: "TLSv1.2" }),
+        tls: tlsControl({ minVersion: "TLSv1.3", maxVersion: "TLSv1.2" }),
       });
       assert.equal(inverted.code, "INVALID_ARGUMENT");
-      const ciphers = await failure(target(tls12), {
+      const ciphers = await connectorFailure(target(tls12), {
         ...trusted,
-        tls: control({ ciphers: "ECDHE-ECDSA-AES128-GCM-SHA256" }),
+        tls: tlsControl({ ciphers: "ECDHE-ECDSA-AES128-GCM-SHA256" }),
       });
       assert.equal(ciphers.code, "TLS_CIPHER");
       assert.match(ciphers.message, /'tls.ciphers' cannot be enforced/);
@@ -167,19 +123,22 @@ test.python("wire TLS: versions, SNI, verification modes and callbacks, pins, pa
   await t.step(
     "SNI: serverName reaches the server, picks its certificate and is verified",
     async () => {
-      const byName = await get(target(sni), {
+      const byName = await connectorGet(target(sni), {
         ...trusted,
-        tls: control({ serverName: "alt.test" }),
+        tls: tlsControl({ serverName: "alt.test" }),
       });
       assert.match(byName.body, /^sni=alt\.test /);
-      const byIp = await get(target(sni), { ...trusted, tls: control() });
+      const byIp = await connectorGet(target(sni), { ...trusted, tls: tlsControl() });
       assert.match(byIp.body, /^sni=- /, "an IP literal is not sent as SNI");
-      const byHost = await get(target(sni, "localhost"), { ...trusted, tls: control() });
+      const byHost = await connectorGet(target(sni, "localhost"), {
+        ...trusted,
+        tls: tlsControl(),
+      });
       assert.match(byHost.body, /^sni=localhost /);
       // The name is checked against the certificate the server chose for it.
-      const unknown = await failure(target(sni), {
+      const unknown = await connectorFailure(target(sni), {
         ...trusted,
-        tls: control({ serverName: "other.test" }),
+        tls: tlsControl({ serverName: "other.test" }),
       });
       assert.equal(unknown.code, "TLS_PEER");
       assert.match(unknown.message, /other\.test/);
@@ -187,12 +146,15 @@ test.python("wire TLS: versions, SNI, verification modes and callbacks, pins, pa
   );
 
   await t.step("a self-signed server: refused by default, accepted with 'skip'", async () => {
-    assert.equal((await failure(target(selfSigned), { tls: control() })).code, "TLS_PEER");
-    assert.equal((await failure(target(selfSigned), {})).code, "TLS_PEER");
-    const skipped = await get(target(selfSigned), { tls: control({ verify: "skip" }) });
+    assert.equal(
+      (await connectorFailure(target(selfSigned), { tls: tlsControl() })).code,
+      "TLS_PEER",
+    );
+    assert.equal((await connectorFailure(target(selfSigned), {})).code, "TLS_PEER");
+    const skipped = await connectorGet(target(selfSigned), { tls: tlsControl({ verify: "skip" }) });
     assert.equal(skipped.status, 200);
     // With an extra CA that did not sign it, the message says whether the default roots counted.
-    const other = await failure(target(selfSigned), { caPath: root.pem });
+    const other = await connectorFailure(target(selfSigned), { caPath: root.pem });
     assert.equal(other.code, "TLS_PEER");
     if (!canReadRoots()) assert.match(other.message, /--allow-sys=ca/);
   });
@@ -200,9 +162,11 @@ test.python("wire TLS: versions, SNI, verification modes and callbacks, pins, pa
   await t.step(
     "a self-signed CA certificate served by the server is trusted when given as caPath",
     async () => {
-      const ok = await get(target(selfSigned), { caPath: self.pem });
+      const ok = await connectorGet(target(selfSigned), { caPath: self.pem });
       assert.equal(ok.status, 200);
-      const viaData = await get(target(selfSigned), { caData: await Deno.readTextFile(self.pem) });
+      const viaData = await connectorGet(target(selfSigned), {
+        caData: await Deno.readTextFile(self.pem),
+      });
       assert.equal(viaData.status, 200);
     },
   );
@@ -214,8 +178,8 @@ test.python("wire TLS: versions, SNI, verification modes and callbacks, pins, pa
       const seen: Array<
         { chain: readonly Uint8Array[]; hostname: string; ok: boolean; address: unknown }
       > = [];
-      const ok = await get(target(selfSigned), {
-        tls: control({
+      const ok = await connectorGet(target(selfSigned), {
+        tls: tlsControl({
           verify: (peer) => {
             seen.push({
               chain: peer.chain,
@@ -234,20 +198,22 @@ test.python("wire TLS: versions, SNI, verification modes and callbacks, pins, pa
       assert.equal(seen[0]!.ok, false, "the system verdict on a self-signed certificate");
       assert.equal(seen[0]!.address, "127.0.0.1");
 
-      const asyncOk = await get(target(selfSigned), {
-        tls: control({ verify: async () => await Promise.resolve(true) }),
+      const asyncOk = await connectorGet(target(selfSigned), {
+        tls: tlsControl({ verify: async () => await Promise.resolve(true) }),
       });
       assert.equal(asyncOk.status, 200);
 
-      const refused = await failure(target(selfSigned), { tls: control({ verify: () => false }) });
+      const refused = await connectorFailure(target(selfSigned), {
+        tls: tlsControl({ verify: () => false }),
+      });
       assert.equal(refused.code, "TLS_PEER");
       assert.match(refused.message, /callback/);
-      const asyncRefused = await failure(target(selfSigned), {
-        tls: control({ verify: () => Promise.resolve(false) }),
+      const asyncRefused = await connectorFailure(target(selfSigned), {
+        tls: tlsControl({ verify: () => Promise.resolve(false) }),
       });
       assert.equal(asyncRefused.code, "TLS_PEER");
-      const thrown = await failure(target(selfSigned), {
-        tls: control({
+      const thrown = await connectorFailure(target(selfSigned), {
+        tls: tlsControl({
           verify: () => {
             throw new Error("no thanks");
           },
@@ -255,17 +221,17 @@ test.python("wire TLS: versions, SNI, verification modes and callbacks, pins, pa
       });
       assert.equal(thrown.code, "TLS_PEER");
       assert.match(thrown.message, /no thanks/);
-      const rejected = await failure(target(selfSigned), {
-        tls: control({ verify: () => Promise.reject(new Error("async no")) }),
+      const rejected = await connectorFailure(target(selfSigned), {
+        tls: tlsControl({ verify: () => Promise.reject(new Error("async no")) }),
       });
       assert.equal(rejected.code, "TLS_PEER");
 
       // A trusted server: the callback sees the system's approval and the whole chain.
       let verdict: boolean | null = null;
       let length = 0;
-      await get(target(chained), {
+      await connectorGet(target(chained), {
         caPath: root.pem,
-        tls: control({
+        tls: tlsControl({
           verify: (peer) => {
             verdict = peer.systemVerdict.ok;
             length = peer.chain.length;
@@ -283,52 +249,65 @@ test.python("wire TLS: versions, SNI, verification modes and callbacks, pins, pa
     async () => {
       const right = await spkiPin(server.pem);
       const wrong = await spkiPin(alt.pem);
-      const ok = await get(target(tls13), { ...trusted, tls: control({ pins: [right] }) });
+      const ok = await connectorGet(target(tls13), {
+        ...trusted,
+        tls: tlsControl({ pins: [right] }),
+      });
       assert.equal(ok.status, 200);
-      const error = await failure(target(tls13), { ...trusted, tls: control({ pins: [wrong] }) });
+      const error = await connectorFailure(target(tls13), {
+        ...trusted,
+        tls: tlsControl({ pins: [wrong] }),
+      });
       assert.equal(error.code, "TLS_PIN");
       assert.match(error.message, /pinning/);
       assert.ok(error.message.includes(right), "the message names the server's hash");
-      const several = await get(target(tls12), {
+      const several = await connectorGet(target(tls12), {
         ...trusted,
-        tls: control({ pins: [wrong, right] }),
+        tls: tlsControl({ pins: [wrong, right] }),
       });
       assert.equal(several.status, 200);
       // Pinning applies even when verification is skipped.
       const selfPin = await spkiPin(self.pem);
       assert.equal(
-        (await get(target(selfSigned), { tls: control({ verify: "skip", pins: [selfPin] }) }))
+        (await connectorGet(target(selfSigned), {
+          tls: tlsControl({ verify: "skip", pins: [selfPin] }),
+        }))
           .status,
         200,
       );
       assert.equal(
-        (await failure(target(selfSigned), { tls: control({ verify: "skip", pins: [right] }) }))
+        (await connectorFailure(target(selfSigned), {
+          tls: tlsControl({ verify: "skip", pins: [right] }),
+        }))
           .code,
         "TLS_PIN",
       );
-      const malformed = await failure(target(tls13), {
+      const malformed = await connectorFailure(target(tls13), {
         ...trusted,
-        tls: control({ pins: ["not-a-hash"] }),
+        tls: tlsControl({ pins: ["not-a-hash"] }),
       });
       assert.equal(malformed.code, "INVALID_ARGUMENT");
     },
   );
 
   await t.step("partial chains: an intermediate as the only CA needs partialChain", async () => {
-    const full = await get(target(chained), { caPath: root.pem, tls: control() });
+    const full = await connectorGet(target(chained), { caPath: root.pem, tls: tlsControl() });
     assert.equal(full.status, 200);
-    const partial = await failure(target(chained), { caPath: inter.pem, tls: control() });
+    const partial = await connectorFailure(target(chained), {
+      caPath: inter.pem,
+      tls: tlsControl(),
+    });
     assert.equal(partial.code, "TLS_PEER");
     assert.match(partial.message, /partial/);
-    const allowed = await get(target(chained), {
+    const allowed = await connectorGet(target(chained), {
       caPath: inter.pem,
-      tls: control({ partialChain: true }),
+      tls: tlsControl({ partialChain: true }),
     });
     assert.equal(allowed.status, 200);
   });
 
   await t.step("facts: addresses, ports and phases of the connection", async () => {
-    const { facts } = await get(target(tls13), trusted);
+    const { facts } = await connectorGet(target(tls13), trusted);
     assert.equal(facts.remoteAddress, "127.0.0.1");
     assert.equal(facts.remotePort, tls13.port);
     assert.equal(facts.localAddress, "127.0.0.1");
@@ -362,10 +341,10 @@ test.nginx("wire TLS: client certificates against nginx with ssl_verify_client o
     ] as const
   ) {
     await t.step(`${label}: nginx sees the client's name`, async () => {
-      const ok = await get(to, {
+      const ok = await connectorGet(to, {
         ...trusted,
         clientCert: { keyPassword: pki.password, ...clientCert },
-        tls: control(),
+        tls: tlsControl(),
       });
       assert.equal(ok.status, 200);
       assert.match(ok.body, /^mtls HTTP\/1\.1 CN=(rsa|ec)-client/);
@@ -373,12 +352,12 @@ test.nginx("wire TLS: client certificates against nginx with ssl_verify_client o
   }
 
   await t.step("without a client certificate nginx answers 400", async () => {
-    const none = await get(to, trusted);
+    const none = await connectorGet(to, trusted);
     assert.equal(none.status, 400);
   });
 
   await t.step("a wrong key password is TLS_CLIENT_CERT before connecting", async () => {
-    const error = await failure(to, {
+    const error = await connectorFailure(to, {
       ...trusted,
       clientCert: {
         certPath: pki.rsa.p12,
