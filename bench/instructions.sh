@@ -8,6 +8,7 @@
 #
 # Usage: bench/instructions.sh [SIZE] [CLIENT...]
 #   SIZE: body bytes (default 13); CLIENT: raw http http-arraybuffer network ky (default all)
+#   CLIENT_SCRIPT: the program that runs a client (default bench/instructions_client.ts)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export DENO_NO_UPDATE_CHECK=1
@@ -16,6 +17,7 @@ shift || true
 CLIENTS=("${@:-raw http http-arraybuffer network ky}")
 N1="${N1:-500}"
 N2="${N2:-2500}"
+SCRIPT="${CLIENT_SCRIPT:-bench/instructions_client.ts}"
 
 exec {server}< <(exec node bench/server.mjs 0)
 server_pid=$!
@@ -25,12 +27,12 @@ origin="http://127.0.0.1:$port/?size=$SIZE"
 
 count() {
   valgrind --tool=cachegrind --cache-sim=no --cachegrind-out-file=/dev/null \
-    deno run -A bench/instructions_client.ts "$1" "$origin" "$2" 2>&1 |
+    deno run -A "$SCRIPT" "$1" "$origin" "$2" 2>&1 |
     sed -n 's/.*I *refs: *//p' | tr -d ,
 }
 
 # Warm Deno's module cache first: the first run of changed code also compiles it.
-deno run -A bench/instructions_client.ts raw "$origin" 1 >/dev/null
+for client in ${CLIENTS[*]}; do deno run -A "$SCRIPT" "$client" "$origin" 1 >/dev/null; done
 
 base=""
 for client in ${CLIENTS[*]}; do
