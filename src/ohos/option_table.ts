@@ -370,11 +370,19 @@ const NAMES = Object.keys(OPTION_TABLE) as OptionName[];
 
 /**
  * Reads every option of `options` through the table. Each field is read
- * once; a getter that throws, or a Proxy that refuses, is a 401 naming the field.
+ * once; a getter that throws, or a Proxy that refuses, is a 401 naming the field. Absent: the defaults.
  */
-export function readOptions(options: object): OptionValues {
-  const values = {} as Record<OptionName, unknown>;
+export function readOptions(options?: object): OptionValues {
   const defaults = primitiveDefaults ??= readPrimitiveDefaults();
+  if (options === undefined) {
+    // No options (the common `request(url)`): the defaults, objects made anew.
+    const values = Object.fromEntries(defaults) as Record<OptionName, unknown>;
+    for (const name of NAMES) {
+      if (!defaults.has(name)) values[name] = OPTION_TABLE[name].read(undefined);
+    }
+    return values as OptionValues;
+  }
+  const values = {} as Record<OptionName, unknown>;
   for (const name of NAMES) {
     let value: unknown;
     try {

@@ -62,7 +62,7 @@ export function resolveRequest(
   cookies: JarCookieStore | null = null,
 ): ResolvedRequest | Promise<ResolvedRequest> {
   if (typeof url !== "string") invalidArgument("url", "must be a string", url);
-  const v = readOptions(checkedOptions(options));
+  const v = readOptions(options === undefined ? undefined : checkedOptions(options));
 
   const method = v.customMethod ?? v.method;
   const target = parseRequestUrl(url);
