@@ -42,18 +42,13 @@ export function toHttpResponse(
   const [resultValue, resultType] = isHead && expectDataType === undefined
     ? ["", HttpDataType.STRING] as const
     : typedResult(result.body!, head.headers, expectDataType);
-  let header: ResponseHeaders | undefined;
   const build = (stored: Cookie[]): HttpResponse => ({
     result: resultValue,
     resultType,
     responseCode: head.status,
-    // Built when first read (most callers never do); an own property, so spread and JSON see it.
-    get header(): ResponseHeaders {
-      return header ??= headerObject(head.headers);
-    },
-    set header(value: ResponseHeaders) {
-      header = value;
-    },
+    // Built here, not by a getter: a getter kept the whole result alive with the response and
+    // cost +260k instructions per 64 KiB request (bench:instructions).
+    header: headerObject(head.headers),
     cookies: netscapeCookieLines(stored).join("\r\n"),
     performanceTiming: performanceTiming(result.timing, performance.now() - startTime),
     connectionExtraInfo: connectionExtraInfo(result),
