@@ -14,7 +14,8 @@
  */
 
 import { Http1Transport } from "../src/core/wire/http1_transport.ts";
-import { type ByteConnection, registerConnector } from "../src/core/wire/connection.ts";
+import { registerConnector } from "../src/core/wire/connection.ts";
+import { denoConnConnection } from "./wire_deno_conn.ts";
 import type { WireResponse } from "../src/core/transport.ts";
 import { Agent, request as undiciRequest } from "npm:undici@7";
 
@@ -97,7 +98,7 @@ registerConnector({
       })
       : await Deno.connect({ hostname: target.hostname, port: target.port });
     if (!target.secure) (conn as Deno.TcpConn).setNoDelay(true);
-    return denoConn(conn);
+    return denoConnConnection(conn);
   },
 });
 const wireDeno = new Http1Transport({ options: denoConnOptions, connectTimeout: 0 });
@@ -191,32 +192,3 @@ server.kill();
 await server.status;
 await Deno.remove(dir, { recursive: true });
 Deno.exit(0);
-
-function denoConn(conn: Deno.Conn): ByteConnection {
-  const local = conn.localAddr as Deno.NetAddr;
-  const remote = conn.remoteAddr as Deno.NetAddr;
-  return {
-    read: (p) => conn.read(p),
-    write: (p) => conn.write(p),
-    close: () => {
-      try {
-        conn.close();
-      } catch { /* closed */ }
-    },
-    ref: () => conn.ref(),
-    unref: () => conn.unref(),
-    facts: {
-      localAddress: local.hostname,
-      localPort: local.port,
-      remoteAddress: remote.hostname,
-      remotePort: remote.port,
-      tlsVersion: null,
-      cipher: null,
-      alpn: null,
-      viaProxy: false,
-      requestTarget: "origin",
-      proxyHeaders: null,
-      phases: null,
-    },
-  };
-}
