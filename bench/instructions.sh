@@ -9,6 +9,7 @@
 # Usage: bench/instructions.sh [SIZE] [CLIENT...]
 #   SIZE: body bytes (default 13); CLIENT: raw http http-arraybuffer network ky (default all)
 #   CLIENT_SCRIPT: the program that runs a client (default bench/instructions_client.ts)
+#   BENCH_SOCKET=1: the faces send plain requests over the socket-level engine (useSocketByDefault)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export DENO_NO_UPDATE_CHECK=1
