@@ -373,23 +373,16 @@ const NAMES = Object.keys(OPTION_TABLE) as OptionName[];
  * once; a getter that throws, or a Proxy that refuses, is a 401 naming the field. Absent: the defaults.
  */
 export function readOptions(options?: object): OptionValues {
-  const defaults = primitiveDefaults ??= readPrimitiveDefaults();
-  if (options === undefined) {
-    // No options (the common `request(url)`): the defaults, objects made anew.
-    const values = Object.fromEntries(defaults) as Record<OptionName, unknown>;
-    for (const name of NAMES) {
-      if (!defaults.has(name)) values[name] = OPTION_TABLE[name].read(undefined);
-    }
-    return values as OptionValues;
-  }
-  const values = {} as Record<OptionName, unknown>;
+  // The values inherit every absent option from one shared object; only the options given, and
+  // the Headers the request builder adds to, are the request's own.
+  const values = Object.create(absentValues ??= readAbsentValues()) as Record<OptionName, unknown>;
+  values.header = new Headers();
+  if (options === undefined) return values as OptionValues; // the common `request(url)`
   for (const name of NAMES) {
     let value: unknown;
     try {
       value = (options as Record<string, unknown>)[name];
-      values[name] = value === undefined && defaults.has(name)
-        ? defaults.get(name)
-        : OPTION_TABLE[name].read(value);
+      if (value !== undefined) values[name] = OPTION_TABLE[name].read(value);
     } catch (error) {
       if (error instanceof NetError) throw error;
       throw new NetError(
@@ -403,21 +396,22 @@ export function readOptions(options?: object): OptionValues {
 }
 
 /**
- * What each reader gives for an absent option, where that is not an object
- * (an object, such as the `Headers` of `header`, is made anew per request):
- * most requests set few options, and reading the rest costs more than the request's headers.
+ * What each reader gives for an absent option (`header` aside), read once
+ * per process: most requests set few options, and reading the rest costs more
+ * than the request. Requests share these values and only read them: the
+ * objects among them are frozen. (The holder is not: a frozen prototype
+ * would refuse the request's own values.)
  */
-let primitiveDefaults: Map<OptionName, unknown> | null = null;
+let absentValues: Omit<OptionValues, "header"> | null = null;
 
-function readPrimitiveDefaults(): Map<OptionName, unknown> {
-  const defaults = new Map<OptionName, unknown>();
+function readAbsentValues(): Omit<OptionValues, "header"> {
+  const values = {} as Record<OptionName, unknown>;
   for (const name of NAMES) {
+    if (name === "header") continue;
     const value: unknown = OPTION_TABLE[name].read(undefined);
-    if (value === null || (typeof value !== "object" && typeof value !== "function")) {
-      defaults.set(name, value);
-    }
+    values[name] = value !== null && typeof value === "object" ? Object.freeze(value) : value;
   }
-  return defaults;
+  return values as Omit<OptionValues, "header">;
 }
 
 /** `null` for an empty path or one that does not exist (OpenHarmony ignores both; XTS expects 200). */

@@ -139,11 +139,44 @@ function checkedOptions(options: unknown): object {
 }
 
 /**
+ * The connection settings of a request that changes none of them: one frozen
+ * object for every such request, so the router finds its transport by the
+ * object instead of by a key computed per request.
+ */
+const DEFAULT_TRANSPORT: TransportOptions = Object.freeze({
+  caPath: null,
+  clientCert: null,
+  proxy: "direct",
+  dns: null,
+  exactConnectTimeout: false,
+  caData: null,
+  tls: null,
+  addressFamily: null,
+  reuseConnections: true,
+  idleConnectionTimeout: 0,
+});
+
+/**
  * The connection settings. One no transport honours yet is refused with a
  * 401 naming the option that asked for it: never sent without it.
  */
 function transportOptions(v: OptionValues, needsSocket: boolean): TransportOptions {
+  const tls = tlsControl(
+    v.certificatePinning,
+    v.remoteValidation,
+    v.tlsOptions,
+    v.sniHostName,
+    v.enablePartialChain,
+  );
   const servers = v.dnsServers;
+  if (
+    tls === null && !needsSocket && v.caPath === null && v.caData === null &&
+    v.clientCert === null && v.usingSocks5Proxy === null && v.usingProxy === "direct" &&
+    !v.dnsOverHttps && servers.length === 0 && v.connectTimeout === undefined &&
+    v.addressFamily === null && v.reuseConnections && v.inactivityMs === null
+  ) {
+    return DEFAULT_TRANSPORT;
+  }
   const transport: TransportOptions = {
     caPath: v.caPath,
     clientCert: v.clientCert,
@@ -154,13 +187,7 @@ function transportOptions(v: OptionValues, needsSocket: boolean): TransportOptio
     exactConnectTimeout: v.connectTimeout !== undefined,
     // OpenHarmony ignores caData when caPath is set.
     caData: v.caPath ? null : v.caData,
-    tls: tlsControl(
-      v.certificatePinning,
-      v.remoteValidation,
-      v.tlsOptions,
-      v.sniHostName,
-      v.enablePartialChain,
-    ),
+    tls,
     addressFamily: v.addressFamily,
     reuseConnections: v.reuseConnections,
     // inactivityMs has no effect when connections are not reused.
