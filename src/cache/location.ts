@@ -24,6 +24,7 @@
 
 import { retryLocked } from "./atomic_retry.ts";
 import { BoundedKv, LocalBackend, withDeadline } from "./bounded_kv.ts";
+import { KV_UNAVAILABLE, kvAvailable } from "./kv_available.ts";
 
 /** The environment variable naming a cache location. */
 export const LOCATION_ENV = "NETSTACK_HTTP_CACHE";
@@ -40,15 +41,6 @@ export interface OpenedKv {
   readonly kind: StoreKind;
   /** Why the default location was not used, when it was not. */
   readonly fallbackReason?: string;
-}
-
-/** The error without Deno KV: names the flag. */
-export const KV_UNAVAILABLE =
-  'Deno KV is not available: run with --unstable-kv (or set "unstable": ["kv"] in deno.json)';
-
-/** `true` when Deno KV is available (`--unstable-kv` or `"unstable": ["kv"]`). */
-export function kvAvailable(): boolean {
-  return typeof (Deno as { openKv?: unknown }).openKv === "function";
 }
 
 /** Kind of an explicit location string. */

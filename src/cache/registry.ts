@@ -8,15 +8,10 @@
  * @module
  */
 
-import { type Degraded, StoreUnavailableError, withDeadline } from "./bounded_kv.ts";
-import { KvStore, type StoreStats } from "./kv_store.ts";
-import {
-  chosenLocation,
-  KV_UNAVAILABLE,
-  kvAvailable,
-  openCacheKv,
-  type StoreKind,
-} from "./location.ts";
+import type { Degraded } from "./bounded_kv.ts";
+import { KV_UNAVAILABLE, kvAvailable } from "./kv_available.ts";
+import type { KvStore, StoreStats } from "./kv_store.ts";
+import type { StoreKind } from "./location.ts";
 import { NetError } from "../core/errors.ts";
 
 /** The default deadline of every store call, in ms. */
@@ -103,6 +98,11 @@ export function startCache(config: CacheConfig): boolean {
 }
 
 async function open(config: CacheConfig, timeout: number): Promise<Opened> {
+  // The store's modules load with the first cache started: a process that never caches never loads them.
+  const [{ chosenLocation, openCacheKv }, { KvStore }] = await Promise.all([
+    import("./location.ts"),
+    import("./kv_store.ts"),
+  ]);
   try {
     const opened = await openCacheKv(config.location, timeout);
     const store = new KvStore(opened.kv, {
@@ -149,11 +149,13 @@ export function activeStore(): KvStore | Promise<KvStore | null> | null {
   if (!state) return null;
   const opened = state.opened;
   if (opened) return usable(state, opened);
-  return withDeadline(state.ready.then((o) => usable(state, o)), state.timeout)
-    .catch((error) => {
-      if (error instanceof StoreUnavailableError) return null;
-      throw error;
-    });
+  return import("./bounded_kv.ts").then(({ StoreUnavailableError, withDeadline }) =>
+    withDeadline(state.ready.then((o) => usable(state, o)), state.timeout)
+      .catch((error) => {
+        if (error instanceof StoreUnavailableError) return null;
+        throw error;
+      })
+  );
 }
 
 function usable(state: Running, opened: Opened): KvStore | Promise<null> | null {

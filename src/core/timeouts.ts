@@ -150,38 +150,54 @@ function watch(signal: AbortSignal, deadline: Deadline): void {
   deadlines.add(deadline);
 }
 
-/** One timer for every pending deadline, set for the earliest one; none while none is pending. */
+/**
+ * One timer for every pending deadline, set for the earliest one. It is an
+ * `AbortSignal.timeout()`, not a `setTimeout()`: Deno 2.9.6's global
+ * `setTimeout` is Node's, and its first use loads the Node compatibility
+ * layer (about 4 MiB and 10–20 ms, on the first request of every process).
+ * Such a timer cannot be cleared, but it holds the process open only while
+ * it has a listener: the listener is there only while a deadline is pending,
+ * and a timer that fires before any deadline is due just sets the next one.
+ */
 class Clock {
   readonly #pending = new Set<Deadline>();
-  #timer: ReturnType<typeof setTimeout> | undefined;
+  #timer: AbortSignal | null = null;
   /** When the timer fires (Infinity: no timer). */
   #at = Infinity;
 
   add(deadline: Deadline): void {
+    if (this.#pending.size === 0 && this.#timer) {
+      if (this.#timer.aborted) this.#drop();
+      else this.#timer.addEventListener("abort", this.#tick);
+    }
     this.#pending.add(deadline);
     // Requests with the same limits expire in the order they start: usually no new timer.
     this.#schedule(deadline.nextCheck());
   }
 
   delete(deadline: Deadline): void {
-    this.#pending.delete(deadline);
-    if (this.#pending.size === 0 && this.#timer !== undefined) {
-      clearTimeout(this.#timer);
-      this.#timer = undefined;
-      this.#at = Infinity;
+    if (this.#pending.delete(deadline) && this.#pending.size === 0) {
+      this.#timer?.removeEventListener("abort", this.#tick);
     }
   }
 
   #schedule(at: number): void {
     if (at >= this.#at) return;
-    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#drop();
     this.#at = at;
-    this.#timer = setTimeout(this.#tick, Math.max(0, at - performance.now()));
+    this.#timer = AbortSignal.timeout(Math.max(0, Math.ceil(at - performance.now())));
+    this.#timer.addEventListener("abort", this.#tick);
+  }
+
+  /** Forgets the timer: without a listener it fires unheard and holds nothing open. */
+  #drop(): void {
+    this.#timer?.removeEventListener("abort", this.#tick);
+    this.#timer = null;
+    this.#at = Infinity;
   }
 
   readonly #tick = (): void => {
-    this.#timer = undefined;
-    this.#at = Infinity;
+    this.#drop();
     const now = performance.now();
     let next = Infinity;
     for (const deadline of this.#pending) {

@@ -61,8 +61,10 @@ export class SyncWorker {
 
   /** Stops the worker (a later call starts a new one). */
   close(): void {
+    // Without a worker there is no timer: `clearTimeout` alone would load Node's timers (Deno 2.9.6).
+    if (!this.#worker) return;
     clearTimeout(this.#idle);
-    this.#worker?.terminate();
+    this.#worker.terminate();
     this.#worker = null;
   }
 }
