@@ -25,7 +25,8 @@ import "./options_connector.ts";
 import { plainAccepts, plainConnect } from "./plain_connector.ts";
 import { ConnectionPool } from "./pool.ts";
 import { asksToClose, headBytes, requestHead } from "./request_head.ts";
-import { bodyStream, decodeBody } from "./response_body.ts";
+import { decodeBody } from "./content_decoding.ts";
+import { bodyStream } from "./response_body.ts";
 import { startClientSpan, tracingEnabled } from "./telemetry.ts";
 
 /** The connector of last resort: direct TCP or TLS with the runtime's verification. */

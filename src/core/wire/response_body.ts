@@ -1,12 +1,11 @@
 /**
  * The response body as a byte stream with backpressure (read only when the
- * consumer asks; BYOB readers get bytes straight into their arrays), then
- * content decoding (gzip, x-gzip, deflate, br) through `DecompressionStream`.
+ * consumer asks; BYOB readers get bytes straight into their arrays). Content
+ * decoding is in `content_decoding.ts`.
  *
  * @module
  */
 
-import { NetError } from "../errors.ts";
 import type { Http1Connection } from "./http1_connection.ts";
 
 /** Size of the arrays a default (non-BYOB) reader gets. */
@@ -75,87 +74,4 @@ export function bodyStream(wire: Http1Connection, end: BodyEnd): ReadableStream<
       finish(false);
     },
   }, { highWaterMark: 0 });
-}
-
-const FORMATS: Record<string, CompressionFormat> = {
-  gzip: "gzip",
-  "x-gzip": "gzip",
-  deflate: "deflate",
-  br: "brotli" as CompressionFormat,
-};
-
-/**
- * `body` decoded by `contentEncoding` (codings applied in order are undone
- * in reverse); unknown codings leave the body as sent, as `fetch` does.
- * Corrupt data fails with `BAD_ENCODING`; a failure of the body itself
- * passes through unchanged.
- */
-export function decodeBody(
-  body: ReadableStream<Uint8Array>,
-  contentEncoding: string | null,
-): ReadableStream<Uint8Array> {
-  if (!contentEncoding) return body;
-  const codings = contentEncoding.toLowerCase().split(",").map((c) => c.trim()).filter((c) =>
-    c !== "" && c !== "identity"
-  );
-  if (codings.length === 0 || codings.some((c) => !(c in FORMATS)) || codings.length > 3) {
-    return body;
-  }
-  let sourceError: { error: unknown } | null = null;
-  // Remember a failure of the body itself, to tell it from a decoding error.
-  let decoded = watchErrors(body, (error) => sourceError = { error });
-  for (let i = codings.length - 1; i >= 0; i--) {
-    const stage = new DecompressionStream(FORMATS[codings[i]]);
-    decoded = decoded.pipeThrough(stage as unknown as ReadableWritablePair<Uint8Array, Uint8Array>);
-  }
-  const reader = decoded.getReader();
-  return new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      try {
-        const { done, value } = await reader.read();
-        if (done) controller.close();
-        else controller.enqueue(value);
-      } catch (error) {
-        if (sourceError) controller.error(sourceError.error);
-        else {
-          controller.error(
-            new NetError("BAD_ENCODING", `cannot decode the ${named(contentEncoding)} body`, {
-              cause: error,
-            }),
-          );
-        }
-      }
-    },
-    cancel(reason) {
-      return reader.cancel(reason);
-    },
-  }, { highWaterMark: 0 });
-}
-
-/** `body` unchanged, with `onError` told of its own failure before it propagates. */
-function watchErrors(
-  body: ReadableStream<Uint8Array>,
-  onError: (error: unknown) => void,
-): ReadableStream<Uint8Array> {
-  const reader = body.getReader();
-  return new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      try {
-        const { done, value } = await reader.read();
-        if (done) controller.close();
-        else controller.enqueue(value);
-      } catch (error) {
-        onError(error);
-        controller.error(error);
-      }
-    },
-    cancel(reason) {
-      return reader.cancel(reason);
-    },
-  }, { highWaterMark: 0 });
-}
-
-/** A coding as messages name it (`br` is brotli). */
-function named(contentEncoding: string): string {
-  return contentEncoding.replace(/\bbr\b/gi, "brotli");
 }
