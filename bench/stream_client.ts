@@ -2,6 +2,8 @@
 /**
  * One streamed download in its own process, so its peak RSS is its own.
  * Usage: deno run -A bench/stream_client.ts MODE URL — prints {"mbps","rss"}.
+ * `BENCH_SOCKET=1` (`0`): the library's rows use the socket-level engine (`fetch`) for plain
+ * requests, whatever the default is.
  *
  * @module
  */
@@ -11,6 +13,8 @@ const [mode, url] = Deno.args as [string, string];
 const { default: http, Network } = mode.startsWith("raw ")
   ? { default: null!, Network: null! }
   : await import("../mod.ts");
+const socket = Deno.env.get("BENCH_SOCKET");
+if (http && socket) (await import("../src/core/router.ts")).useSocketByDefault(socket === "1");
 const t0 = performance.now();
 let bytes = 0;
 

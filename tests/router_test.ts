@@ -143,8 +143,17 @@ Deno.test("router: with the engine as the default, HTTP/1.1-compatible hops go t
       await kindOf(router, request({ transport: { ...DIRECT, addressFamily: 4 } })),
       "socket",
     );
-    // HTTP/2 and extra CAs stay on fetch; a forced transport is kept.
+    // HTTP/2, extra CAs and streamed bodies (fetch reads large ones faster) stay on fetch;
+    // a forced transport is kept.
     assert.equal(await kindOf(router, request({ protocol: "http2" })), "fetch");
+    assert.equal(await kindOf(router, request({ bodyMode: "stream" })), "fetch");
+    assert.equal(
+      await kindOf(
+        router,
+        request({ bodyMode: "stream", transport: { ...DIRECT, prefer: "socket" } }),
+      ),
+      "socket",
+    );
     assert.equal(await kindOf(router, request({ transport: { ...DIRECT, caData: "x" } })), "fetch");
     assert.equal(
       await kindOf(router, request({ transport: { ...DIRECT, prefer: "fetch" } })),
