@@ -39,6 +39,15 @@ Deno.test("import: mod.ts statically imports no npm package and no node: built-i
   assert.deepEqual(eager, []);
 });
 
+Deno.test("import: the socket-level engine and the response cache's store load only when used", async () => {
+  const graph = await staticGraph("mod.ts");
+  const lazy = graph.filter((s) =>
+    s.includes("/src/core/wire/") ||
+    /\/src\/cache\/(cached_exchange|kv_store|location)\.ts$/.test(s)
+  );
+  assert.deepEqual(lazy, []);
+});
+
 Deno.test("cookies: Network's synchronous cookie functions work before tough-cookie has loaded", async () => {
   await using server = serve((request) => new Response(request.headers.get("cookie") ?? ""));
   const script = `

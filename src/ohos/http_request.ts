@@ -498,8 +498,11 @@ export class HttpRequest implements Disposable, AsyncDisposable {
           chunk.byteLength === chunk.buffer.byteLength && chunk.buffer instanceof ArrayBuffer;
         this.#emit("dataReceive", whole ? chunk.buffer.transfer() : chunk.slice().buffer);
       };
-      events.onDownloadProgress = (receiveSize, totalSize) =>
-        this.#emit("dataReceiveProgress", { receiveSize, totalSize });
+      events.onDownloadProgress = (receiveSize, totalSize) => {
+        if (this.#events.has("dataReceiveProgress")) {
+          this.#emit("dataReceiveProgress", { receiveSize, totalSize });
+        }
+      };
     }
     this.#eventsCache[mode] = { version: this.#events.version, events };
     return events;
