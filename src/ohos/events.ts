@@ -22,10 +22,12 @@ export type EventType = typeof EVENT_TYPES[number];
 
 // deno-lint-ignore no-explicit-any
 type Listener = (...args: any[]) => void;
+type Entry = { fn: Listener; once: boolean };
 
 /** Listeners by event; listener errors are reported, never thrown into the request. */
 export class EventHub {
-  readonly #listeners = new Map<EventType, Array<{ fn: Listener; once: boolean }>>();
+  /** Made with the first listener: most request objects never get one. */
+  #map: Map<EventType, Entry[]> | null = null;
   /** Changes whenever an event gains its first listener or loses its last. */
   version = 0;
 
@@ -33,33 +35,35 @@ export class EventHub {
   add(type: unknown, fn: unknown, once: boolean): void {
     const event = checkType(type);
     if (typeof fn !== "function") throw parameterError("'callback' must be a function");
-    const list = this.#listeners.get(event) ?? [];
+    const listeners = this.#map ??= new Map<EventType, Entry[]>();
+    const list = listeners.get(event) ?? [];
     if (!list.some((entry) => entry.fn === fn)) list.push({ fn: fn as Listener, once });
-    if (!this.#listeners.has(event)) this.version++;
-    this.#listeners.set(event, list);
+    if (!listeners.has(event)) this.version++;
+    listeners.set(event, list);
   }
 
   /** Removes one listener, or every listener of the event without `fn`. */
   remove(type: unknown, fn?: unknown): void {
     const event = checkType(type);
+    const listeners = this.#map;
     if (fn === undefined) {
-      if (this.#listeners.delete(event)) this.version++;
+      if (listeners?.delete(event)) this.version++;
       return;
     }
     if (typeof fn !== "function") throw parameterError("'callback' must be a function");
-    const list = this.#listeners.get(event)?.filter((entry) => entry.fn !== fn);
-    if (list?.length) this.#listeners.set(event, list);
-    else if (this.#listeners.delete(event)) this.version++;
+    const list = listeners?.get(event)?.filter((entry) => entry.fn !== fn);
+    if (list?.length) listeners!.set(event, list);
+    else if (listeners?.delete(event)) this.version++;
   }
 
   /** Whether anyone listens to `type`. */
   has(type: EventType): boolean {
-    return this.#listeners.has(type);
+    return this.#map !== null && this.#map.has(type);
   }
 
   /** Calls the listeners of `type` with `args`. */
   emit(type: EventType, ...args: unknown[]): void {
-    const list = this.#listeners.get(type);
+    const list = this.#map?.get(type);
     if (!list) return;
     for (const entry of [...list]) {
       if (entry.once) this.remove(type, entry.fn);

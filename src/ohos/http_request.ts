@@ -13,7 +13,7 @@ import { sharedStack } from "../core/stack.ts";
 import { toBusinessError } from "./errors.ts";
 import { EventHub, reportAppError } from "./events.ts";
 import { InterceptorType } from "./enums.ts";
-import { chainOf, registerRequest } from "./interceptor_registry.ts";
+import { chainOf, registerRequestCheck } from "./interceptor_registry.ts";
 import type { HttpInterceptorChain } from "./interceptors.ts";
 import {
   blankResponse,
@@ -83,12 +83,12 @@ export class HttpRequest implements Disposable, AsyncDisposable {
   /** Set once a request of this object ran through the interceptor stack. */
   #releaseInterceptorStack: (() => void) | null = null;
   /** The worker of `requestSync()`, started by its first call, stopped by `destroy()`. */
-  readonly #syncWorker = new SyncWorker();
+  #syncWorker: SyncWorker | null = null;
   /** The jar of `enableAutoCookie(true)`, shared by this object's requests; `null` when off. */
   #autoCookies: JarCookieStore | null = null;
 
-  constructor() {
-    registerRequest(this);
+  static {
+    registerRequestCheck((value) => #events in value);
   }
   readonly #eventsCache: Partial<Record<BodyMode, { version: number; events: RequestEvents }>> = {};
 
@@ -153,7 +153,7 @@ export class HttpRequest implements Disposable, AsyncDisposable {
         code: 2300999,
       });
     }
-    return requestSync(url, options, this.#syncWorker);
+    return requestSync(url, options, this.#syncWorker ??= new SyncWorker());
   }
 
   /**
@@ -196,7 +196,7 @@ export class HttpRequest implements Disposable, AsyncDisposable {
     this.#abort?.abort(new NetError("DESTROYED", "destroy() was called"));
     this.#release();
     this.#releaseInterceptorStack?.();
-    this.#syncWorker.close();
+    this.#syncWorker?.close();
   }
 
   /** `using req = http.createHttp()`: {@linkcode HttpRequest.destroy} when the block ends. */

@@ -1,6 +1,6 @@
 /**
  * Which `HttpInterceptorChain` is applied to which `HttpRequest`, and which
- * objects are `HttpRequest`s (each registers itself), without an import
+ * objects are `HttpRequest`s (the class registers its brand check), without an import
  * circle between the two classes.
  *
  * @module
@@ -12,16 +12,20 @@ export interface AppliedChain {
 }
 
 const applied = new WeakMap<object, AppliedChain>();
-const requests = new WeakSet<object>();
+/** Whether a value is a request object: the request class's own brand check, set when it loads. */
+let isRequest: (value: object) => boolean = () => false;
 
-/** Called by `HttpRequest`'s constructor: `apply` accepts only registered objects. */
-export function registerRequest(request: object): void {
-  requests.add(request);
+/**
+ * Called once by the `HttpRequest` class: `apply` accepts only objects that
+ * pass `check` (a private-field brand check: no per-object registration).
+ */
+export function registerRequestCheck(check: (value: object) => boolean): void {
+  isRequest = check;
 }
 
-/** Whether `value` is a registered request object. */
+/** Whether `value` is a request object. */
 export function isRequestObject(value: unknown): value is object {
-  return typeof value === "object" && value !== null && requests.has(value);
+  return typeof value === "object" && value !== null && isRequest(value);
 }
 
 /** Attaches `chain` to `request`, replacing any earlier one. */
