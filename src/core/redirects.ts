@@ -56,20 +56,24 @@ export function isFollowedRedirect(
  */
 export const redirectLayer: Layer = (next: Dispatch): Dispatch => (request, events) => {
   if (request.maxRedirects === 0) return next(request, events);
-  return follow(request, events, next);
+  // Most first answers are final: no async function unless a hop is followed.
+  return next(request, events).then((result) =>
+    result.head.final ? result : follow(request, events, next, result)
+  );
 };
 
+/** Follows the chain that began with `hop`, the answer to `first`. */
 async function follow(
   first: CoreRequest,
   events: RequestEvents,
   next: Dispatch,
+  hop: CoreResult,
 ): Promise<CoreResult> {
   let request = first;
+  let result = hop;
   let redirectAt = 0;
   for (let redirects = 0;; redirects++) {
-    const result = await next(request, events);
     if (result.head.final) {
-      if (redirects === 0) return result;
       result.timing.redirect = Math.round((redirectAt - first.startTime) * 1000) / 1000;
       return { ...result, redirects };
     }
@@ -80,6 +84,7 @@ async function follow(
     }
     request = nextHop(request, result.head.status, result.head.headers.get("location")!);
     redirectAt = performance.now();
+    result = await next(request, events);
   }
 }
 
