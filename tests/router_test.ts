@@ -165,6 +165,62 @@ Deno.test("router: with the engine as the default, HTTP/1.1-compatible hops go t
   }
 });
 
+Deno.test("router: equal settings in new objects share one socket transport, different ones never", async () => {
+  const before = useSocketByDefault(true);
+  const router = new TransportRouter();
+  const built: TransportSettings[] = [];
+  router.register("socket", (settings) => {
+    built.push(settings);
+    return { kind: "socket", send: () => Promise.reject(new Error("unused")), close() {} };
+  });
+  const route = async (
+    transport: TransportOptions | undefined,
+    init: Partial<CoreRequest> = {},
+  ) => {
+    const routed = router.route(request({ transport, ...init }), new URL("http://127.0.0.1:1/"));
+    return routed instanceof Promise ? await routed : routed;
+  };
+  try {
+    const first = await route({ ...DIRECT, reuseConnections: true });
+    // A new object with the same values: the same transport, synchronously (no key per request).
+    const again = router.route(
+      request({ transport: { ...DIRECT, reuseConnections: true } }),
+      new URL("http://127.0.0.1:1/"),
+    );
+    assert.equal(again, first);
+    const variants: [string, TransportOptions | undefined, Partial<CoreRequest>][] = [
+      ["no options", undefined, {}],
+      ["reuseConnections", { ...DIRECT, reuseConnections: false }, {}],
+      [
+        "idleConnectionTimeout",
+        { ...DIRECT, reuseConnections: true, idleConnectionTimeout: 5 },
+        {},
+      ],
+      ["addressFamily", { ...DIRECT, reuseConnections: true, addressFamily: 6 }, {}],
+      ["proxy", { ...DIRECT, reuseConnections: true, proxy: "environment" }, {}],
+      ["caPath", { ...DIRECT, reuseConnections: true, caPath: "/a|b", prefer: "socket" }, {}],
+      ["caPath 2", { ...DIRECT, reuseConnections: true, caPath: "/a", prefer: "socket" }, {}],
+      ["prefer", { ...DIRECT, reuseConnections: true, prefer: "socket" }, {}],
+      ["exact limit", { ...DIRECT, reuseConnections: true, exactConnectTimeout: true }, {
+        connectTimeout: 1_000,
+      }],
+      ["tls", { ...DIRECT, reuseConnections: true, tls: PINNED }, {}],
+      ["tls 2", { ...DIRECT, reuseConnections: true, tls: { ...PINNED, pins: [] } }, {}],
+    ];
+    const seen = new Map<Transport, string>([[first, "first"]]);
+    for (const [name, transport, init] of variants) {
+      const got = await route(transport, init);
+      assert.ok(!seen.has(got), `${name} got the transport of ${seen.get(got)}`);
+      seen.set(got, name);
+      assert.equal(await route(transport && { ...transport }, init), got, `${name} again`);
+    }
+    assert.equal(built.length, variants.length + 1);
+  } finally {
+    router.close();
+    useSocketByDefault(before);
+  }
+});
+
 Deno.test("router: a forced transport that cannot honour the request refuses it, naming the option", () => {
   const router = new TransportRouter();
   try {

@@ -25,7 +25,7 @@ import { notSupported } from "./errors.ts";
 import { FetchTransport } from "./fetch_transport.ts";
 import { networkExchange } from "./pipeline.ts";
 import type { CoreRequest, Dispatch, TransportOptions } from "./request.ts";
-import type { Transport, TransportFactory, TransportSettings } from "./transport.ts";
+import type { HopProxy, Transport, TransportFactory, TransportSettings } from "./transport.ts";
 
 /**
  * The factories of the transports that are not `fetch`: the socket-level
@@ -100,8 +100,10 @@ export class TransportRouter {
   readonly #pool: ClientPool;
   readonly #factories = new Map(FACTORIES);
   readonly #built = new Map<string, Promise<Transport>>();
-  /** Built socket transports by options object and hop kind, for a synchronous route. */
-  #ready = new WeakMap<object, Map<string, Transport>>();
+  /** Built socket transports by {@linkcode plainKey}, for a synchronous route. */
+  #ready = new Map<string, Transport>();
+  /** Built socket transports of other settings, by options object and hop, for a synchronous route. */
+  #readyByObject = new WeakMap<object, Map<string, Transport>>();
   readonly #limited = new WeakSet<Transport>();
   #doh: Dispatch | null = null;
 
@@ -164,7 +166,8 @@ export class TransportRouter {
     this.#pool.release();
     for (const built of this.#built.values()) built.then((t) => t.close(), () => {});
     this.#built.clear();
-    this.#ready = new WeakMap();
+    this.#ready = new Map();
+    this.#readyByObject = new WeakMap();
   }
 
   /** Closes every transport for good. */
@@ -172,7 +175,8 @@ export class TransportRouter {
     this.#pool.close();
     for (const built of this.#built.values()) built.then((t) => t.close(), () => {});
     this.#built.clear();
-    this.#ready = new WeakMap();
+    this.#ready = new Map();
+    this.#readyByObject = new WeakMap();
   }
 
   #socket(
@@ -182,12 +186,14 @@ export class TransportRouter {
   ): Transport | Promise<Transport> {
     const connectTimeout = connectLimited(request) ? request.connectTimeout : 0;
     const proxy = hopProxy(options, url);
-    // Built transports by options object: no settings key (a JSON text) per request.
-    const fastKey = `${request.protocol}|${
-      typeof proxy === "string" ? proxy : "proxy"
-    }|${connectTimeout}`;
-    const byOptions = this.#ready.get(options ?? NO_OPTIONS);
-    const ready = byOptions?.get(fastKey);
+    // Settings of plain values have a short exact key, whichever object carries them (a face may
+    // build one per request); others are keyed by their object before paying for the JSON key.
+    const plain = plainKey(request.protocol, options, proxy, connectTimeout);
+    const ready = plain === null
+      ? this.#readyByObject.get(options ?? NO_OPTIONS)?.get(
+        identityKey(request.protocol, proxy, connectTimeout),
+      )
+      : this.#ready.get(plain);
     if (ready) return ready;
     const settings: TransportSettings = {
       protocol: request.protocol,
@@ -210,9 +216,12 @@ export class TransportRouter {
     if (typeof proxy === "string") {
       built.then((transport) => {
         if (this.#built.get(key) !== built) return;
-        let map = this.#ready.get(options ?? NO_OPTIONS);
-        if (!map) this.#ready.set(options ?? NO_OPTIONS, map = new Map());
-        map.set(fastKey, transport);
+        if (plain !== null) this.#ready.set(plain, transport);
+        else {
+          let map = this.#readyByObject.get(options ?? NO_OPTIONS);
+          if (!map) this.#readyByObject.set(options ?? NO_OPTIONS, map = new Map());
+          map.set(identityKey(request.protocol, proxy, connectTimeout), transport);
+        }
       }, () => {});
     }
     return built;
@@ -235,6 +244,7 @@ export class TransportRouter {
 const functionIds = new WeakMap<object, number>();
 let nextFunctionId = 0;
 
+/** The JSON key of any settings: exact, and costly enough to pay once per settings. */
 function settingsKey(settings: TransportSettings): string {
   return JSON.stringify(settings, (_name, value) => {
     if (typeof value !== "function") return value;
@@ -243,6 +253,45 @@ function settingsKey(settings: TransportSettings): string {
     return `function#${id}`;
   });
 }
+
+/** The hop-dependent part of the settings of one options object. */
+function identityKey(protocol: string, proxy: HopProxy, connectTimeout: number): string {
+  return `${protocol}|${typeof proxy === "string" ? proxy : "proxy"}|${connectTimeout}`;
+}
+
+/**
+ * An exact key for settings whose options are all plain values (no CA, client
+ * certificate, resolvers, TLS control or proxy server): every field in a fixed
+ * order, the only free text (`caPath`) last, so no two settings share a key.
+ * `null` for other settings.
+ */
+function plainKey(
+  protocol: string,
+  options: TransportOptions | undefined,
+  proxy: HopProxy,
+  connectTimeout: number,
+): string | null {
+  if (typeof proxy !== "string" || !KNOWN_PROTOCOLS.has(protocol)) return null;
+  const head = `${protocol}|${proxy}|${connectTimeout}`;
+  if (options === undefined) return head;
+  const { caPath, addressFamily, reuseConnections, idleConnectionTimeout, prefer } = options;
+  if (
+    options.clientCert !== null || options.dns !== null || (options.caData ?? null) !== null ||
+    (options.tls ?? null) !== null ||
+    (options.proxy !== "direct" && options.proxy !== "environment") ||
+    typeof options.exactConnectTimeout !== "boolean" ||
+    (addressFamily !== 4 && addressFamily !== 6 && addressFamily != null) ||
+    (reuseConnections !== undefined && typeof reuseConnections !== "boolean") ||
+    (idleConnectionTimeout !== undefined && typeof idleConnectionTimeout !== "number") ||
+    (prefer !== undefined && prefer !== "socket") ||
+    (caPath !== null && typeof caPath !== "string")
+  ) return null;
+  return `${head}|${options.proxy}|${options.exactConnectTimeout}|${addressFamily}|${reuseConnections}|${idleConnectionTimeout}|${prefer}|${
+    caPath === null ? "-" : `+${caPath}`
+  }`;
+}
+
+const KNOWN_PROTOCOLS: ReadonlySet<string> = new Set(["auto", "http1.1", "http2"]);
 
 /**
  * One RFC 8484 POST query. No time limits of its own: the caller's `signal`
