@@ -28,31 +28,42 @@ export async function readBody(
   deadline: Deadline,
 ): Promise<BodyRead> {
   const buffer = request.bodyMode === "buffer";
+  const length = declaredLength(headers);
+  // An idle limit needs each chunk as a sign of progress, whatever the body's size: a small
+  // body dripping in slower than the limit overall but faster than it per chunk is no timeout.
+  // A length of null also covers encoded bodies, whose decoded size is unknown. Decided before
+  // `response.body` is read: a transport may build that stream only when asked for it.
+  const inOneGo = buffer && length !== null && length < DIRECT_MIN &&
+    length <= request.maxBodySize && request.method !== "HEAD" && !events.onDownloadProgress &&
+    !request.idleTimeout && response.arrayBuffer;
+  if (inOneGo) {
+    try {
+      const body = new Uint8Array(await response.arrayBuffer!());
+      return { body, received: body.byteLength };
+    } catch (error) {
+      throw bodyError(error, deadline, length);
+    }
+  }
   if (!response.body || request.method === "HEAD") {
     await response.body?.cancel();
     return { body: buffer ? EMPTY : null, received: 0 };
   }
-  const length = declaredLength(headers);
   if (buffer && length !== null && length > request.maxBodySize) {
     await response.body.cancel();
     throw overLimit(request.maxBodySize, length, true);
   }
-  // An idle limit needs each chunk as a sign of progress, whatever the body's size: a small
-  // body dripping in slower than the limit overall but faster than it per chunk is no timeout.
-  // A length of null also covers encoded bodies, whose decoded size is unknown.
-  const inOneGo = buffer && length !== null && length < DIRECT_MIN && !events.onDownloadProgress &&
-    !request.idleTimeout && response.arrayBuffer;
   try {
-    if (inOneGo) {
-      const body = new Uint8Array(await response.arrayBuffer!());
-      return { body, received: body.byteLength };
-    }
     return await readChunks(response.body, request, events, length, deadline);
   } catch (error) {
-    if (deadline.reason) throw deadline.reason;
-    if (error instanceof NetError) throw error;
-    throw classifyError(error, "body", length !== null);
+    throw bodyError(error, deadline, length);
   }
+}
+
+/** What a failed body read reports: the deadline's reason once it passed. */
+function bodyError(error: unknown, deadline: Deadline, length: number | null): unknown {
+  if (deadline.reason) return deadline.reason;
+  if (error instanceof NetError) return error;
+  return classifyError(error, "body", length !== null);
 }
 
 /**

@@ -25,8 +25,7 @@ import "./options_connector.ts";
 import { plainAccepts, plainConnect } from "./plain_connector.ts";
 import { ConnectionPool } from "./pool.ts";
 import { asksToClose, headBytes, requestHead } from "./request_head.ts";
-import { decodeBody } from "./content_decoding.ts";
-import { bodyStream } from "./response_body.ts";
+import { EngineResponse } from "./response_body.ts";
 import { startClientSpan, tracingEnabled } from "./telemetry.ts";
 
 /** The connector of last resort: direct TCP or TLS with the runtime's verification. */
@@ -394,26 +393,17 @@ export class Http1Transport implements Transport {
       this.#active.delete(wire);
       wire.conn.close();
     };
-    let stream: ReadableStream<Uint8Array> | null = null;
-    if (wire.bodyDone) release();
-    else {
-      stream = bodyStream(wire, {
-        done: release,
-        failed: fail,
-        explain: (error) =>
-          signal.aborted ? signal.reason : wireError(error, "body", wire.declaredLength !== null),
-      });
-      stream = decodeBody(stream, response.contentEncoding);
-    }
     const noBody = method === "HEAD" || response.status === 204 || response.status === 304 ||
       (method === "CONNECT" && response.status < 300);
-    return {
-      status: response.status,
-      statusText: response.statusText,
-      headers: response.headers,
-      body: noBody ? null : stream ?? new ReadableStream({ start: (c) => c.close() }),
-      connection,
-    };
+    let source: Http1Connection | null = null;
+    if (wire.bodyDone) release();
+    else source = wire;
+    return new EngineResponse(response, connection, noBody, source, {
+      done: release,
+      failed: fail,
+      explain: (error) =>
+        signal.aborted ? signal.reason : wireError(error, "body", wire.declaredLength !== null),
+    });
   }
 
   async #writeBody(
