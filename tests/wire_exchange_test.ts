@@ -66,6 +66,26 @@ Deno.test("wire exchange: the request head carries Host, the caller's fields and
   assert.doesNotMatch(server.heads[1], /gzip/);
 });
 
+Deno.test("wire exchange: header values go out one byte per char; Connection: close and a bad Host are honoured on every head", async () => {
+  await using server = byteServer(() => "HTTP/1.1 204 No Content\r\n\r\n");
+  using transport = wireTransport();
+  await transport.send(wireRequest(server.url, { headers: new Headers({ "x-latin": "caf\xe9" }) }));
+  // 0xE9 alone (UTF-8 would send two bytes, which decode to "é").
+  assert.ok(server.heads[0].includes("\r\nx-latin: caf\ufffd\r\n"), server.heads[0]);
+  await transport.send(
+    wireRequest(server.url, { headers: new Headers({ connection: "Keep-Alive, Close" }) }),
+  );
+  assert.equal(server.heads[1].match(/\r\nconnection: /gi)?.length, 1);
+  assert.match(server.heads[1], /\r\nconnection: close\r\n/);
+  for (let i = 0; i < 2; i++) {
+    await assert.rejects(
+      transport.send(wireRequest(server.url, { headers: new Headers({ host: "a b" }) })),
+      (error: NetError) => error.code === "INVALID_ARGUMENT",
+    );
+  }
+  assert.equal(server.heads.length, 2);
+});
+
 function streamBody(parts: string[], size: number): RequestBody {
   return {
     size,

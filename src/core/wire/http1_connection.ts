@@ -77,7 +77,7 @@ export class Http1Connection {
   /** Writes all of `bytes`. */
   async write(bytes: Uint8Array): Promise<void> {
     this.#received = false;
-    let offset = 0;
+    let offset = await this.conn.write(bytes);
     while (offset < bytes.byteLength) offset += await this.conn.write(bytes.subarray(offset));
   }
 

@@ -24,7 +24,7 @@ import { Http1Connection } from "./http1_connection.ts";
 import "./options_connector.ts";
 import { plainAccepts, plainConnect } from "./plain_connector.ts";
 import { ConnectionPool } from "./pool.ts";
-import { asksToClose, headBytes, requestHead } from "./request_head.ts";
+import { headBytes, requestHead } from "./request_head.ts";
 import { EngineResponse } from "./response_body.ts";
 import { startClientSpan, tracingEnabled } from "./telemetry.ts";
 
@@ -268,7 +268,6 @@ export class Http1Transport implements Transport {
     };
     const { connector, key } = this.#route(target, options);
     const reuse = options?.reuseConnections !== false;
-    const close = !reuse || asksToClose(request.headers);
     let wire = reuse ? this.#pool.take(key) : null;
     let fresh = wire === null;
     for (;;) {
@@ -276,10 +275,11 @@ export class Http1Transport implements Transport {
       const reused = wire.exchanges > 0;
       const current = wire;
       const onAbort = () => current.conn.close();
-      signal.addEventListener("abort", onAbort, { once: true });
+      // No options object: converting one costs more than the listener itself.
+      signal.addEventListener("abort", onAbort);
       this.#active.add(current);
       try {
-        return await this.#exchange(current, request, close, reused, onAbort);
+        return await this.#exchange(current, request, reuse, reused, onAbort);
       } catch (error) {
         signal.removeEventListener("abort", onAbort);
         this.#active.delete(current);
@@ -358,17 +358,24 @@ export class Http1Transport implements Transport {
   async #exchange(
     wire: Http1Connection,
     request: WireRequest,
-    close: boolean,
+    keepAlive: boolean,
     reused: boolean,
     onAbort: () => void,
   ): Promise<WireResponse> {
     const { url, method, body, signal } = request;
     const facts = wire.conn.facts;
     const size = body && Number.isFinite(body.size) && body.size >= 0 ? body.size : null;
-    const head = requestHead(url, method, request.headers, body ? { size } : null, facts, close);
-    if (!body) await wire.write(headBytes(head));
-    else await this.#writeBody(wire, head, request, size);
-    const response = await wire.readHead(method, !close);
+    const head = requestHead(
+      url,
+      method,
+      request.headers,
+      body ? { size } : null,
+      facts,
+      keepAlive,
+    );
+    if (!body) await wire.write(headBytes(head.text));
+    else await this.#writeBody(wire, head.text, request, size);
+    const response = await wire.readHead(method, !head.close);
     wire.exchanges++;
     const connection: ConnectionFacts = {
       localAddress: facts.localAddress,

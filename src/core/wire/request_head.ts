@@ -15,8 +15,6 @@ const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 // Control characters are exactly what this pattern is about.
 // deno-lint-ignore no-control-regex
 const HOST = /^[^\x00-\x20\x7f/?#@]+$/;
-/** Fields the engine writes itself from the body it sends. */
-const FRAMING_FIELDS = new Set(["content-length", "transfer-encoding", "host"]);
 const USER_AGENT = `Deno/${Deno.version.deno}`;
 
 /** What the head says about the body that follows it. */
@@ -25,11 +23,33 @@ export interface BodyFraming {
   readonly size: number | null;
 }
 
+/** A request head and what it asks of the connection. */
+export interface RequestHead {
+  /** The head, ending with its blank line. */
+  readonly text: string;
+  /** `true` when it asks the server to close the connection after the response. */
+  readonly close: boolean;
+}
+
+/** Methods that are tokens, checked without the pattern. */
+const COMMON_METHODS: ReadonlySet<string> = new Set([
+  "GET",
+  "HEAD",
+  "POST",
+  "PUT",
+  "DELETE",
+  "PATCH",
+  "OPTIONS",
+]);
+/** The last `Host` value found valid: most heads go to the host of the one before. */
+let validHost = "";
+
 /**
- * The request head for `method url` as text, ending with its blank line.
+ * The request head for `method url`, from one pass over `headers`.
  *
  * @param body `null` for no body
- * @param close ask the server to close the connection after the response
+ * @param keepAlive `false` to ask the server to close the connection after
+ * the response (the caller's `Connection: close` asks it too)
  */
 export function requestHead(
   url: URL,
@@ -37,9 +57,9 @@ export function requestHead(
   headers: Headers,
   body: BodyFraming | null,
   facts: SocketFacts,
-  close: boolean,
-): string {
-  if (!TOKEN.test(method)) {
+  keepAlive: boolean,
+): RequestHead {
+  if (!COMMON_METHODS.has(method) && !TOKEN.test(method)) {
     throw new NetError("INVALID_ARGUMENT", `invalid method ${JSON.stringify(method)}`);
   }
   let target: string;
@@ -47,15 +67,18 @@ export function requestHead(
   else if (facts.requestTarget === "absolute") {
     target = `${url.protocol}//${url.host}${url.pathname}${url.search}`;
   } else target = url.pathname + url.search;
-  const host = headers.get("host") ?? url.host;
-  if (!HOST.test(host)) {
-    throw new NetError("INVALID_ARGUMENT", `invalid Host ${JSON.stringify(host)}`);
-  }
-  let head = `${method} ${target} HTTP/1.1\r\nhost: ${host}\r\n`;
-  let accept = false, encoding = false, agent = false, language = false, connection = false;
+  let host = url.host;
+  let fields = "";
+  let close = !keepAlive;
+  let accept = false, encoding = false, agent = false, language = false;
   headers.forEach((value, name) => {
-    if (FRAMING_FIELDS.has(name)) return;
     switch (name) {
+      case "host":
+        host = value;
+        return;
+      case "content-length":
+      case "transfer-encoding":
+        return; // the engine frames the body it sends
       case "accept":
         accept = true;
         break;
@@ -69,20 +92,30 @@ export function requestHead(
         language = true;
         break;
       case "connection":
-        connection = true;
-        if (close) return;
+        if (CLOSE_TOKEN.test(value)) close = true;
+        if (close) return; // replaced by `connection: close` below
     }
-    head += `${name}: ${value}\r\n`;
+    fields += `${name}: ${value}\r\n`;
   });
+  if (host !== validHost) {
+    if (!HOST.test(host)) {
+      throw new NetError("INVALID_ARGUMENT", `invalid Host ${JSON.stringify(host)}`);
+    }
+    validHost = host;
+  }
+  let head = `${method} ${target} HTTP/1.1\r\nhost: ${host}\r\n${fields}`;
   if (facts.proxyHeaders) {
     for (const [name, value] of facts.proxyHeaders) head += `${name}: ${value}\r\n`;
   }
-  if (!accept) head += "accept: */*\r\n";
-  if (!language) head += "accept-language: *\r\n";
-  if (!agent) head += `user-agent: ${USER_AGENT}\r\n`;
-  if (!encoding) head += "accept-encoding: gzip,br\r\n";
+  if (!accept && !language && !agent && !encoding) head += DEFAULT_FIELDS;
+  else {
+    if (!accept) head += "accept: */*\r\n";
+    if (!language) head += "accept-language: *\r\n";
+    if (!agent) head += `user-agent: ${USER_AGENT}\r\n`;
+    if (!encoding) head += "accept-encoding: gzip,br\r\n";
+  }
+  // HTTP/1.1 keeps the connection by default: nothing to say otherwise.
   if (close) head += "connection: close\r\n";
-  else if (!connection) { /* HTTP/1.1 keeps the connection by default */ }
   if (body) {
     head += body.size === null
       ? "transfer-encoding: chunked\r\n"
@@ -90,33 +123,47 @@ export function requestHead(
   } else if (method === "POST" || method === "PUT" || method === "PATCH") {
     head += "content-length: 0\r\n";
   }
-  return head + "\r\n";
+  return { text: head + "\r\n", close };
 }
 
-/** Whether the caller's `Connection` field asks to close after this exchange. */
-export function asksToClose(headers: Headers): boolean {
-  const value = headers.get("connection");
-  return value !== null && /(?:^|,)\s*close\s*(?:,|$)/i.test(value);
-}
+const CLOSE_TOKEN = /(?:^|,)\s*close\s*(?:,|$)/i;
+const DEFAULT_FIELDS =
+  `accept: */*\r\naccept-language: *\r\nuser-agent: ${USER_AGENT}\r\naccept-encoding: gzip,br\r\n`;
 
 function defaultPort(url: URL): number {
   return url.protocol === "https:" ? 443 : 80;
 }
 
+/** Heads are cut from shared slabs: one allocation per many heads, as Node's Buffer pool does. */
+const SLAB_SIZE = 64 * 1024;
+/** Larger heads (with a coalesced body) get an array of their own. */
+const SLAB_MAX = 8 * 1024;
+let slab = new Uint8Array(SLAB_SIZE);
+let slabUsed = 0;
+
 /**
- * The head's bytes: one byte per char, as `fetch` sends header values (a
- * `Headers` value may hold chars up to U+00FF; `TextEncoder` would widen them).
+ * The head's bytes with room for `extra` body bytes after them: one byte per
+ * char, as `fetch` sends header values (a `Headers` value may hold chars up
+ * to U+00FF; UTF-8 would widen them). Each array is new memory (never reused
+ * while a write may still read it).
  */
 export function headBytes(head: string, extra = 0): Uint8Array {
-  const bytes = new Uint8Array(head.length + extra);
-  // Plain ASCII is the common case: the encoder is the fast path.
-  // Control characters are exactly what this pattern is about.
-  // deno-lint-ignore no-control-regex
-  if (!/[^\x00-\x7f]/.test(head)) {
-    encoder.encodeInto(head, bytes);
-    return bytes;
+  const size = head.length + extra;
+  let bytes: Uint8Array;
+  if (size > SLAB_MAX) bytes = new Uint8Array(size);
+  else {
+    if (slabUsed + size > SLAB_SIZE) {
+      slab = new Uint8Array(SLAB_SIZE);
+      slabUsed = 0;
+    }
+    bytes = slab.subarray(slabUsed, slabUsed + size);
+    slabUsed = (slabUsed + size + 7) & ~7;
   }
-  for (let i = 0; i < head.length; i++) bytes[i] = head.charCodeAt(i);
+  // Plain ASCII is the common case: the encoder is the fast path, and it tells when it was not.
+  const { read, written } = encoder.encodeInto(head, bytes);
+  if (read !== head.length || written !== head.length) {
+    for (let i = 0; i < head.length; i++) bytes[i] = head.charCodeAt(i);
+  }
   return bytes;
 }
 
