@@ -3,6 +3,7 @@
 
 import assert from "node:assert/strict";
 import { NetError } from "../src/core/errors.ts";
+import { parseHead } from "../src/core/wire/response_head.ts";
 import { byteServer, text, wireRequest, wireTransport } from "./_wire_helpers.ts";
 
 async function rejection(promise: Promise<unknown>): Promise<NetError> {
@@ -244,4 +245,33 @@ Deno.test("wire framing: header values keep bytes above 0x7f one char per byte, 
   const response = await transport.send(wireRequest(server.url));
   assert.equal(response.headers.get("x-latin"), "caf\xe9");
   await text(response);
+});
+
+Deno.test("wire framing: the parsed fields read as a Headers object built from them reads", () => {
+  const lines = [
+    ["X-B", "2"],
+    ["set-cookie", "a=1"],
+    ["x-a", " 1 "],
+    ["Set-Cookie", "b=2"],
+    ["x-b", "3"],
+    ["Content-Length", "0"],
+  ];
+  const head = parseHead(
+    `HTTP/1.1 200 OK\r\n${lines.map(([n, v]) => `${n}:${v}\r\n`).join("")}\r\n`,
+  );
+  const expected = new Headers();
+  for (const [name, value] of lines) expected.append(name, value.trim());
+  assert.deepEqual([...head.headers], [...expected]);
+  assert.deepEqual([...head.headers.keys()], [...expected.keys()]);
+  const seen: string[] = [];
+  head.headers.forEach((value, name) => seen.push(`${name}=${value}`));
+  assert.deepEqual(seen, [...expected].map(([name, value]) => `${name}=${value}`));
+  assert.equal(head.headers.get("X-B"), "2, 3");
+  assert.deepEqual(head.headers.getSetCookie(), ["a=1", "b=2"]);
+  // Pairs handed out are copies: changing one changes nothing.
+  for (const pair of head.headers) pair[1] = "changed";
+  assert.deepEqual([...head.headers], [...expected]);
+  head.headers.append("x-c", "4");
+  expected.append("x-c", "4");
+  assert.deepEqual([...head.headers], [...expected]);
 });

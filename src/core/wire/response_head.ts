@@ -34,6 +34,10 @@ export interface ResponseHead {
   readonly keepAlive: boolean;
   /** `content-encoding` as sent, or `null`. */
   readonly contentEncoding: string | null;
+  /** `content-length` as sent (repeated fields joined with ", "), or `null`. */
+  readonly contentLength: string | null;
+  /** `transfer-encoding` as sent, or `null`. */
+  readonly transferEncoding: string | null;
 }
 
 /**
@@ -53,6 +57,7 @@ export interface ResponseHead {
 export class FlatHeaders extends Headers implements HeaderView {
   #names: string[] | null;
   #values: string[];
+  #sorted: [string, string][] | null = null;
 
   /** @param names lower-case names @param values their values, in the same order */
   constructor(names: string[], values: string[]) {
@@ -101,7 +106,10 @@ export class FlatHeaders extends Headers implements HeaderView {
   /** `[name, value]` pairs as `Headers` iterates them. */
   override entries(): ReturnType<Headers["entries"]> {
     if (this.#names === null) return super.entries();
-    return this.#pairs()[Symbol.iterator]() as ReturnType<Headers["entries"]>;
+    // Copies: a caller may change the pairs it gets.
+    return this.#pairs().map(([name, value]) => [name, value])[Symbol.iterator]() as ReturnType<
+      Headers["entries"]
+    >;
   }
 
   override keys(): ReturnType<Headers["keys"]> {
@@ -135,16 +143,26 @@ export class FlatHeaders extends Headers implements HeaderView {
     super.delete(name);
   }
 
-  /** The pairs in `Headers` order: sorted names, repeated fields joined, `set-cookie` apart. */
+  /** The pairs in `Headers` order (sorted names, repeated fields joined, `set-cookie` apart), built once. */
   #pairs(): [string, string][] {
-    const order = [...new Set(this.#names)].sort();
+    if (this.#sorted) return this.#sorted;
+    const names = this.#names!;
+    const values = this.#values;
     const out: [string, string][] = [];
-    for (const name of order) {
+    for (let i = 0; i < names.length; i++) {
+      const name = names[i];
       if (name === "set-cookie") {
-        for (const value of this.getSetCookie()) out.push([name, value]);
-      } else out.push([name, this.get(name)!]);
+        out.push([name, values[i]]);
+        continue;
+      }
+      let j = 0;
+      while (j < out.length && out[j][0] !== name) j++;
+      if (j === out.length) out.push([name, values[i]]);
+      else out[j][1] = `${out[j][1]}, ${values[i]}`;
     }
-    return out;
+    // A stable sort keeps the set-cookie values in their order.
+    out.sort((a, b) => a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
+    return this.#sorted = out;
   }
 
   /** Moves the list into the `Headers` itself before a change. */
@@ -152,6 +170,7 @@ export class FlatHeaders extends Headers implements HeaderView {
     const names = this.#names;
     if (names === null) return;
     this.#names = null;
+    this.#sorted = null;
     for (let i = 0; i < names.length; i++) super.append(names[i], this.#values[i]);
     this.#values = [];
   }
@@ -179,6 +198,12 @@ export function findHeadEnd(bytes: Uint8Array, from: number, to: number): number
 
 /** Bytes as a string, one char per byte (as `fetch` maps header bytes). */
 export function latin1(bytes: Uint8Array, from: number, to: number): string {
+  if (to - from > 16) {
+    // ASCII decodes alike as UTF-8, and the decoder is several times faster than char codes.
+    // Any other byte either joins a sequence (fewer chars) or becomes U+FFFD.
+    const text = utf8.decode(bytes.subarray(from, to));
+    if (text.length === to - from && !text.includes("\uFFFD")) return text;
+  }
   let out = "";
   for (let at = from; at < to; at += 8192) {
     const end = Math.min(to, at + 8192);
@@ -187,74 +212,126 @@ export function latin1(bytes: Uint8Array, from: number, to: number): string {
   return out;
 }
 
+const utf8 = new TextDecoder();
+
 // Control characters are exactly what this pattern is about.
 // deno-lint-ignore no-control-regex
 const STATUS_LINE = /^HTTP\/1\.([01]) (\d{3})(?: ([^\x00-\x08\x0a-\x1f\x7f]*))?$/;
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+/**
+ * What no head may hold anywhere: a control character other than HTAB, CR
+ * and LF, or a CR that does not end a line. One pass over the whole head.
+ */
 // Control characters are exactly what this pattern is about.
 // deno-lint-ignore no-control-regex
-const BAD_VALUE = /[\x00-\x08\x0a-\x1f\x7f]/;
+const BAD_CHAR = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]|\r(?!\n)/;
 const DIGITS = /^\d+$/;
-const LINE_END = /\r?\n/;
+const CLOSE = /(?:^|,)\s*close\s*(?:,|$)/i;
+const KEEP_ALIVE = /(?:^|,)\s*keep-alive\s*(?:,|$)/i;
+
+/** How many distinct status lines and field names are remembered (a server sends few). */
+const MEMO_SIZE = 256;
+/** Status lines seen, parsed: most responses repeat one. */
+const statusLines = new Map<string, { minor: number; status: number; statusText: string }>();
+/** Field names seen, checked and lower-cased. */
+const fieldNames = new Map<string, string>();
 
 function bad(detail: string): NetError {
   return new NetError("BAD_RESPONSE", detail);
 }
 
 /**
- * Parses a complete head (`text` ends with its blank line). 1xx heads parse
- * too; the caller skips them.
+ * Parses a complete head (`text` ends with its blank line) in one pass. 1xx
+ * heads parse too; the caller skips them.
  */
 export function parseHead(text: string): ResponseHead {
   // A bare LF ends a line as CRLF does (RFC 9112 §2.2 allows it, and `fetch` does it too).
-  const lines = text.split(LINE_END);
-  lines.length -= 2; // the blank line and what follows it
-  const statusLine = lines[0];
-  const match = STATUS_LINE.exec(statusLine);
-  if (!match) {
-    if (statusLine.includes("\r")) throw bad("a bare CR in the response head");
-    throw bad(`invalid status line ${JSON.stringify(statusLine.slice(0, 80))}`);
+  const bareCr = BAD_CHAR.exec(text);
+  if (bareCr) {
+    throw bad(
+      bareCr[0] === "\r"
+        ? "a bare CR in the response head"
+        : "a control character or bare CR/LF in the response head",
+    );
   }
+  let lf = text.indexOf("\n");
+  const statusLine = text.slice(0, text.charCodeAt(lf - 1) === 13 ? lf - 1 : lf);
+  const { minor, status, statusText } = parseStatusLine(statusLine);
   const names: string[] = [];
   const values: string[] = [];
   let connection: string | null = null;
   let contentEncoding: string | null = null;
-  for (let i = 1; i < lines.length; i++) {
-    const line = lines[i];
-    const first = line.charCodeAt(0);
+  let contentLength: string | null = null;
+  let transferEncoding: string | null = null;
+  let at = lf + 1;
+  for (;;) {
+    lf = text.indexOf("\n", at);
+    const end = lf > at && text.charCodeAt(lf - 1) === 13 ? lf - 1 : lf;
+    if (end === at) break; // the blank line
+    const first = text.charCodeAt(at);
     if (first === 32 || first === 9) {
       // obs-fold: refused, as `fetch` refuses it, so both paths read a head alike.
       throw bad("a folded header line (obs-fold)");
     }
-    const colon = line.indexOf(":");
-    if (colon <= 0) throw bad(`invalid header line ${JSON.stringify(line.slice(0, 80))}`);
-    const rawName = line.slice(0, colon);
-    if (!TOKEN.test(rawName)) {
-      throw bad(`invalid header name ${JSON.stringify(rawName.slice(0, 80))}`);
+    const colon = text.indexOf(":", at);
+    if (colon <= at || colon > end) {
+      throw bad(`invalid header line ${JSON.stringify(text.slice(at, end).slice(0, 80))}`);
     }
-    const value = trimOws(line, colon + 1);
-    if (BAD_VALUE.test(value)) throw bad("a control character or bare CR/LF in a header value");
-    const name = rawName.toLowerCase();
+    const rawName = text.slice(at, colon);
+    let name = fieldNames.get(rawName);
+    if (name === undefined) {
+      if (!TOKEN.test(rawName)) {
+        throw bad(`invalid header name ${JSON.stringify(rawName.slice(0, 80))}`);
+      }
+      name = rawName.toLowerCase();
+      if (fieldNames.size < MEMO_SIZE) fieldNames.set(rawName, name);
+    }
+    const value = trimOws(text, colon + 1, end);
     names.push(name);
     values.push(value);
-    if (name === "connection") connection = connection === null ? value : `${connection}, ${value}`;
-    else if (name === "content-encoding") {
-      contentEncoding = contentEncoding === null ? value : `${contentEncoding}, ${value}`;
+    switch (name) {
+      case "connection":
+        connection = connection === null ? value : `${connection}, ${value}`;
+        break;
+      case "content-encoding":
+        contentEncoding = contentEncoding === null ? value : `${contentEncoding}, ${value}`;
+        break;
+      case "content-length":
+        contentLength = contentLength === null ? value : `${contentLength}, ${value}`;
+        break;
+      case "transfer-encoding":
+        transferEncoding = transferEncoding === null ? value : `${transferEncoding}, ${value}`;
     }
+    at = lf + 1;
   }
-  const minor = match[1] === "1" ? 1 : 0;
-  const tokens = connection?.toLowerCase() ?? "";
   const keepAlive = minor === 1
-    ? !/(?:^|,)\s*close\s*(?:,|$)/.test(tokens)
-    : /(?:^|,)\s*keep-alive\s*(?:,|$)/.test(tokens);
+    ? connection === null || !CLOSE.test(connection)
+    : connection !== null && KEEP_ALIVE.test(connection);
   return {
-    status: Number(match[2]),
-    statusText: match[3] ?? "",
+    status,
+    statusText,
     minor,
     headers: new FlatHeaders(names, values),
     keepAlive,
     contentEncoding,
+    contentLength,
+    transferEncoding,
   };
+}
+
+/** The parts of a status line, remembered for the next response that repeats it. */
+function parseStatusLine(line: string): { minor: number; status: number; statusText: string } {
+  let parsed = statusLines.get(line);
+  if (parsed) return parsed;
+  const match = STATUS_LINE.exec(line);
+  if (!match) throw bad(`invalid status line ${JSON.stringify(line.slice(0, 80))}`);
+  parsed = {
+    minor: match[1] === "1" ? 1 : 0,
+    status: Number(match[2]),
+    statusText: match[3] ?? "",
+  };
+  if (statusLines.size < MEMO_SIZE) statusLines.set(line, parsed);
+  return parsed;
 }
 
 /**
@@ -264,12 +341,10 @@ export function parseHead(text: string): ResponseHead {
 export function framingOf(head: ResponseHead, method: string): Framing {
   const status = head.status;
   if (method === "HEAD" || status === 204 || status === 304 || status < 200) {
-    return { kind: "none" };
+    return NO_BODY;
   }
-  if (method === "CONNECT" && status < 300) return { kind: "none" };
-  const headers = head.headers;
-  const transferEncoding = headers.get("transfer-encoding");
-  const contentLength = headers.get("content-length");
+  if (method === "CONNECT" && status < 300) return NO_BODY;
+  const { transferEncoding, contentLength } = head;
   if (transferEncoding !== null) {
     if (contentLength !== null) {
       throw bad("both Content-Length and Transfer-Encoding: the message framing is ambiguous");
@@ -277,10 +352,13 @@ export function framingOf(head: ResponseHead, method: string): Framing {
     const codings = transferEncoding.toLowerCase().split(",").map((c) => c.trim()).filter(
       (c) => c !== "",
     );
-    if (codings.length === 1 && codings[0] === "chunked") return { kind: "chunked" };
+    if (codings.length === 1 && codings[0] === "chunked") return CHUNKED;
     throw bad(`unsupported Transfer-Encoding ${JSON.stringify(transferEncoding.slice(0, 80))}`);
   }
   if (contentLength !== null) {
+    if (contentLength.length <= 15 && DIGITS.test(contentLength)) {
+      return { kind: "length", length: Number(contentLength) };
+    }
     // "5, 5" (or the field twice with one value) is one length; anything else is an error.
     let length = -1;
     for (const part of contentLength.split(",")) {
@@ -300,17 +378,20 @@ export function framingOf(head: ResponseHead, method: string): Framing {
     }
     return { kind: "length", length };
   }
-  return { kind: "close" };
+  return CLOSE_DELIMITED;
 }
 
+const NO_BODY: Framing = { kind: "none" };
+const CHUNKED: Framing = { kind: "chunked" };
+const CLOSE_DELIMITED: Framing = { kind: "close" };
+
 /**
- * `line` from `start` without leading and trailing spaces and tabs. A loop,
+ * `text[start, end)` without leading and trailing spaces and tabs. A loop,
  * not `/[ \t]+$/`: that regex backtracks quadratically over a long run of
  * spaces inside a value (64 KiB of them cost seconds of CPU).
  */
-function trimOws(line: string, start: number): string {
-  let end = line.length;
-  while (start < end && (line.charCodeAt(start) === 32 || line.charCodeAt(start) === 9)) start++;
-  while (end > start && (line.charCodeAt(end - 1) === 32 || line.charCodeAt(end - 1) === 9)) end--;
-  return line.slice(start, end);
+function trimOws(text: string, start: number, end: number): string {
+  while (start < end && (text.charCodeAt(start) === 32 || text.charCodeAt(start) === 9)) start++;
+  while (end > start && (text.charCodeAt(end - 1) === 32 || text.charCodeAt(end - 1) === 9)) end--;
+  return text.slice(start, end);
 }
