@@ -13,16 +13,10 @@
  * @module
  */
 
-import {
-  type DohAnswer,
-  dohResolver,
-  isIpLiteral,
-  type Resolver,
-  serversResolver,
-  systemResolver,
-} from "./dns.ts";
+import type { DohAnswer, Resolver } from "./dns.ts";
 import { NetError, notSupported } from "./errors.ts";
 import { FetchTransport } from "./fetch_transport.ts";
+import { ipVersion } from "./ip_literal.ts";
 import {
   createClient,
   type EnvironmentMode,
@@ -32,12 +26,30 @@ import {
   proxyFailure,
   proxyLabel,
 } from "./proxy.ts";
-import { type RelayCredentials, SocksRelay } from "./relay.ts";
+import type { RelayCredentials, SocksRelay } from "./relay.ts";
 import type { CoreRequest, DnsChoice, ProxyServer, TransportOptions } from "./request.ts";
 import type { HopProxy } from "./transport.ts";
 
 /** Plain `fetch`: Deno's default client. */
 const PLAIN = new FetchTransport("fetch", undefined);
+
+/**
+ * A resolver of `dns.ts`, whose module (with its DNS message codec) loads
+ * with the first lookup: only the relay, the engine and proxies by name
+ * under DNS options look names up here, never a plain `fetch`.
+ */
+function lazyResolver(make: (dns: typeof import("./dns.ts")) => Resolver): Resolver {
+  let resolver: Resolver | null = null;
+  return {
+    async resolve(host: string, signal?: AbortSignal): Promise<string[]> {
+      resolver ??= make(await import("./dns.ts"));
+      return await resolver.resolve(host, signal);
+    },
+  };
+}
+
+/** The system's resolver (`getaddrinfo`). */
+const systemResolver = lazyResolver((dns) => dns.systemResolver);
 
 /** Sends a DNS-over-HTTPS query as a request of its own with `transport`; see {@linkcode ClientPool}. */
 export type DohSender = (
@@ -183,6 +195,9 @@ export class ClientPool {
     let relay: { relay: SocksRelay; credentials: RelayCredentials } | null = null;
     let label: string | null = null;
     if (relayed) {
+      // Loaded by the first request that needs the relay (DNS options, an exact connect limit).
+      const { SocksRelay } = await import("./relay.ts");
+      this.#throwIfClosed();
       this.#relay ??= new SocksRelay();
       const credentials = this.#relay.register({
         resolver: resolver ?? systemResolver,
@@ -245,7 +260,9 @@ export class ClientPool {
    * a proxy, the relay or the DoH resolver itself would recurse.
    */
   #resolver(dns: DnsChoice, transport: TransportOptions): Resolver {
-    if ("servers" in dns) return serversResolver(dns.servers);
+    if ("servers" in dns) {
+      return lazyResolver(({ serversResolver }) => serversResolver(dns.servers));
+    }
     const dohTransport: TransportOptions = {
       caPath: transport.caPath,
       caData: transport.caData ?? null,
@@ -256,7 +273,9 @@ export class ClientPool {
     };
     const doh = this.#doh;
     if (!doh) throw notSupported("dns", "fetch", "over HTTPS needs a stack to send its queries");
-    return dohResolver(dns.dohUrl, (url, query, signal) => doh(url, query, signal, dohTransport));
+    return lazyResolver(({ dohResolver }) =>
+      dohResolver(dns.dohUrl, (url, query, signal) => doh(url, query, signal, dohTransport))
+    );
   }
 }
 
@@ -278,7 +297,7 @@ export function connectLimited(request: CoreRequest): boolean {
 async function proxyAddress(proxy: ProxyServer, resolver: Resolver | null): Promise<string> {
   const url = new URL(proxy.url);
   const host = url.hostname.replace(/^\[|\]$/g, "");
-  if (resolver && url.protocol === "http:" && !isIpLiteral(host)) {
+  if (resolver && url.protocol === "http:" && ipVersion(host) === 0) {
     let address: string;
     try {
       [address] = await resolver.resolve(host) as [string];

@@ -15,16 +15,6 @@ import { EventHub, reportAppError } from "./events.ts";
 import { InterceptorType } from "./enums.ts";
 import { chainOf, registerRequestCheck } from "./interceptor_registry.ts";
 import type { HttpInterceptorChain } from "./interceptors.ts";
-import {
-  blankResponse,
-  intercept,
-  InterceptedResponse,
-  interceptorStack,
-  normalizeResponse,
-  requestContext,
-  runInterceptor,
-  withContext,
-} from "./interceptor_run.ts";
 import { type ResolvedRequest, resolveRequest } from "./options.ts";
 import { requestSync, SyncWorker } from "./request_sync.ts";
 import { headerObject, toHttpResponse } from "./response.ts";
@@ -404,6 +394,17 @@ export class HttpRequest implements Disposable, AsyncDisposable {
     resolved: ResolvedRequest,
     start: number,
   ): Promise<HttpResponse> {
+    // Loaded by the first request with a chain: requests without one never need it.
+    const {
+      blankResponse,
+      intercept,
+      InterceptedResponse,
+      interceptorStack,
+      normalizeResponse,
+      requestContext,
+      runInterceptor,
+      withContext,
+    } = await import("./interceptor_run.ts");
     let core = resolved.core;
     const build = async (result: CoreResult) =>
       await toHttpResponse(

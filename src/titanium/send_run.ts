@@ -12,14 +12,36 @@
 import { NetError } from "../core/errors.ts";
 import { concat, declaredLength } from "../core/read_body.ts";
 import type { RequestEvents, ResponseHead } from "../core/request.ts";
-import { sharedStack } from "../core/stack.ts";
 import type { FileDownload } from "./download_file.ts";
 import { loadXmlParser, mayBeXml } from "./response_xml.ts";
-import { type Failure, sizeLimitFailure, statusFailure, toFailure } from "./errors.ts";
-import { prepareRequest, type SendSettings } from "./prepare_request.ts";
+import type { Failure } from "./errors.ts";
+import type { SendSettings } from "./prepare_request.ts";
 import type { RequestHeaders } from "./request_headers.ts";
 import type { ClientResponse } from "./response.ts";
 import { tlsRefusal } from "./settings.ts";
+
+/**
+ * What a run needs beyond the client's own modules: the core's stack, the
+ * request's preparation (bodies, multipart, credentials, retries) and the
+ * failures' wording. Loaded by the first `send()`, so that importing the
+ * library loads none of it for the client.
+ */
+interface SendPath {
+  readonly prepareRequest: typeof import("./prepare_request.ts").prepareRequest;
+  readonly sharedStack: typeof import("../core/stack.ts").sharedStack;
+  readonly failures: typeof import("./errors.ts");
+}
+
+let sendPath: SendPath | null = null;
+
+async function loadSendPath(): Promise<SendPath> {
+  const [{ prepareRequest }, { sharedStack }, failures] = await Promise.all([
+    import("./prepare_request.ts"),
+    import("../core/stack.ts"),
+    import("./errors.ts"),
+  ]);
+  return sendPath = { prepareRequest, sharedStack, failures };
+}
 
 /** The readyStates a run moves its client through. */
 const HEADERS_RECEIVED = 2;
@@ -93,6 +115,7 @@ export class SendRun {
   /** Sends `data`; resolves once the outcome's callbacks have returned. Never rejects. */
   async execute(data: unknown): Promise<void> {
     let failure: Failure | null = null;
+    const { prepareRequest, sharedStack, failures } = sendPath ?? await loadSendPath();
     const stack = sharedStack();
     const release = stack.hold();
     try {
@@ -126,10 +149,10 @@ export class SendRun {
     } catch (error) {
       await this.#download?.discard();
       failure = this.#overLimit
-        ? sizeLimitFailure(this.#limit)
+        ? failures.sizeLimitFailure(this.#limit)
         : isBufferLimit(error, this.#bufferLimit)
-        ? sizeLimitFailure(this.#bufferLimit)
-        : toFailure(error);
+        ? failures.sizeLimitFailure(this.#bufferLimit)
+        : failures.toFailure(error);
     } finally {
       release();
     }
@@ -238,7 +261,9 @@ export class SendRun {
     // A callback for DONE may have opened or sent again: the new request owns the client.
     if (!host.isDone()) return;
     const error = failure ??
-      (response.status >= 400 ? statusFailure(response.status, response.statusText) : null);
+      (response.status >= 400
+        ? sendPath!.failures.statusFailure(response.status, response.statusText)
+        : null);
     if (error) host.fire("onerror", { success: false, ...error });
     else host.fire("onload", { success: true, code: 0 });
   }
