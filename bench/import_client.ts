@@ -4,6 +4,8 @@
  * `deno run -A bench/import_client.ts MODE URL` prints {"ms","rss"}: the
  * time from process start to the end of the request, and peak RSS in MiB.
  * MODE `raw` uses `fetch` alone, `http` imports mod.ts and uses the http face.
+ * `BENCH_SOCKET=1` (`0`): the GET goes over the socket-level engine (`fetch`)
+ * whatever the default is.
  *
  * @module
  */
@@ -11,6 +13,8 @@
 const [mode, url] = Deno.args as [string, string];
 if (mode === "http") {
   const { default: http } = await import("../mod.ts");
+  const socket = Deno.env.get("BENCH_SOCKET");
+  if (socket) (await import("../src/core/router.ts")).useSocketByDefault(socket === "1");
   const req = http.createHttp();
   await req.request(url);
   req.destroy();

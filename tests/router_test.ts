@@ -221,6 +221,32 @@ Deno.test("router: equal settings in new objects share one socket transport, dif
   }
 });
 
+Deno.test("router: with a warm-up, the first default requests go to fetch while the engine loads", async () => {
+  const before = useSocketByDefault(true, 2);
+  const router = new TransportRouter();
+  const stand: Transport = {
+    kind: "socket",
+    send: () => Promise.reject(new Error("unused")),
+    close() {},
+  };
+  router.register("socket", () => stand);
+  try {
+    assert.equal(await kindOf(router, request()), "fetch");
+    assert.equal(await kindOf(router, request()), "fetch"); // the last one starts the load
+    // Forced and fetch-only requests are routed as always meanwhile.
+    assert.equal(await kindOf(router, request({ method: "TRACE" })), "socket");
+    let kind = "fetch";
+    for (let turn = 0; turn < 100 && kind === "fetch"; turn++) {
+      await new Promise((resolve) => AbortSignal.timeout(5).onabort = resolve);
+      kind = await kindOf(router, request());
+    }
+    assert.equal(kind, "socket", "the engine takes default requests once it has loaded");
+  } finally {
+    router.close();
+    useSocketByDefault(before);
+  }
+});
+
 Deno.test("router: a forced transport that cannot honour the request refuses it, naming the option", () => {
   const router = new TransportRouter();
   try {

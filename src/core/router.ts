@@ -57,8 +57,31 @@ export const FETCH_FORBIDDEN_METHODS: ReadonlySet<string> = new Set(["CONNECT", 
 let socketByDefault = false;
 
 /**
+ * How many requests the engine would carry by default go to `fetch` first
+ * while it is the built-in default: loading the engine (its modules,
+ * `node:net` and Deno's Node layer) costs about 100M instructions (`import`
+ * of mod.ts and one GET: 208M on `fetch`, 313M on the engine, valgrind), what
+ * it saves over `fetch` in some 700 small requests, so a process that sends
+ * a few requests is done sooner on `fetch`. The engine starts loading with
+ * the last of them, and `fetch` carries the next ones until it has loaded.
+ * 0 switches at once.
+ */
+const ENGINE_WARMUP = 32;
+
+/** Default requests still to send on `fetch` before the engine loads. */
+let warmupLeft = ENGINE_WARMUP;
+
+/** The engine takes default requests now (loaded, or asked for at once). */
+let engineNow = false;
+
+/**
  * Turns the default use of the socket-level engine on or off (benchmarks,
  * tests comparing the paths) and returns the previous setting.
+ *
+ * @param on whether HTTP/1.1-compatible requests go to the engine
+ * @param warmup how many of them go to `fetch` first, the engine loading
+ *   with the last of them (0: the engine from the next request on)
+ * @returns the previous setting
  *
  * @example
  * ```ts
@@ -67,19 +90,31 @@ let socketByDefault = false;
  * useSocketByDefault(before);
  * ```
  */
-export function useSocketByDefault(on: boolean): boolean {
+export function useSocketByDefault(on: boolean, warmup = 0): boolean {
   const before = socketByDefault;
   socketByDefault = on;
+  warmupLeft = warmup;
+  engineNow = warmup === 0;
   return before;
+}
+
+/** Whether the engine takes a default request now; counts the warm-up and starts the load. */
+function engineWarm(): boolean {
+  if (engineNow) return true;
+  if (warmupLeft > 0 && --warmupLeft === 0) {
+    loadEngine().then(() => engineNow = true, () => {});
+  }
+  return false;
 }
 
 const NO_OPTIONS = {};
 
 /**
  * Whether the engine carries `request` as well as `fetch` would: HTTP/1.1
- * is acceptable (not `http2`), the body is not streamed, and no extra CA is
+ * is acceptable (not `http2`), the body is not streamed, no extra CA is
  * trusted (node:tls can add one to the default roots only with
- * `--allow-sys`; `fetch` always can).
+ * `--allow-sys`; `fetch` always can), and the engine is warm (see
+ * {@linkcode ENGINE_WARMUP}).
  */
 function socketSuits(
   request: CoreRequest,
@@ -92,7 +127,7 @@ function socketSuits(
   // fetch's at twice its peak RSS; bench/stream_client.ts with BENCH_SOCKET=1).
   if (request.bodyMode === "stream") return false;
   if (url.protocol !== "http:" && url.protocol !== "https:") return false;
-  return !options?.caPath && !options?.caData;
+  return !options?.caPath && !options?.caData && engineWarm();
 }
 
 /** Picks and owns the transports of one stack. */
