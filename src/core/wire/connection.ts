@@ -39,6 +39,13 @@ export interface ByteConnection {
   read(buffer: Uint8Array): Promise<number | null>;
   /** Writes from `bytes`; resolves to the number written (may be fewer than given). */
   write(bytes: Uint8Array): Promise<number>;
+  /**
+   * Writes all of `bytes`, which must stay unchanged until written: `null`
+   * when the connection took them at once, else a promise that settles once
+   * they are out (or the connection failed). Optional; the engine uses
+   * `write` without it.
+   */
+  writeAll?(bytes: Uint8Array): Promise<void> | null;
   /** Closes both directions at once; pending reads and writes reject. Never throws. */
   close(): void;
   /** Lets the connection hold the process open again (it is in use). */

@@ -7,6 +7,7 @@
  */
 
 import { NetError } from "../errors.ts";
+import type { ConnectionFacts } from "../transport.ts";
 import type { ByteConnection } from "./connection.ts";
 import {
   findHeadEnd,
@@ -39,12 +40,16 @@ export class Http1Connection {
   readonly key: string;
   /** Exchanges completed on it; more than 0 means a request reuses it. */
   exchanges = 0;
-  /** `performance.now()` when it last went idle. */
+  /** `performance.now()` when it last went idle (kept only for a connection without an idle timer). */
   idleSince = 0;
+  /** When it last went idle, in the order of its pool. */
+  idleOrder = 0;
   /** How long it may stay idle, in ms (its idle timer is armed for this). */
   idleLimit = 0;
   /** `true` while it waits in the pool. */
   pooled = false;
+  /** The facts every response on it reports once it is reused (the same each time). */
+  reusedFacts: ConnectionFacts | null = null;
   #buffer = new Uint8Array(INITIAL_BUFFER);
   #start = 0;
   #end = 0;
@@ -74,10 +79,18 @@ export class Http1Connection {
       this.conn.open !== false && !this.conn.pending;
   }
 
-  /** Writes all of `bytes`. */
-  async write(bytes: Uint8Array): Promise<void> {
+  /**
+   * Writes all of `bytes`: `null` when the connection took them at once,
+   * else a promise to wait for.
+   */
+  write(bytes: Uint8Array): Promise<void> | null {
     this.#received = false;
-    let offset = await this.conn.write(bytes);
+    const conn = this.conn;
+    return conn.writeAll ? conn.writeAll(bytes) : this.#writeInParts(bytes);
+  }
+
+  async #writeInParts(bytes: Uint8Array): Promise<void> {
+    let offset = 0;
     while (offset < bytes.byteLength) offset += await this.conn.write(bytes.subarray(offset));
   }
 
@@ -167,6 +180,26 @@ export class Http1Connection {
       default:
         return 0;
     }
+  }
+
+  /**
+   * Copies body bytes of a sized body already in the read buffer into `view`
+   * without waiting; how many (0 when none are there, or for other framings).
+   */
+  readBuffered(view: Uint8Array): number {
+    if (this.#done || this.#framing.kind !== "length") return 0;
+    let n = this.#end - this.#start;
+    if (n > this.#remaining) n = this.#remaining;
+    if (n > view.byteLength) n = view.byteLength;
+    if (n <= 0) return 0;
+    view.set(this.#buffer.subarray(this.#start, this.#start + n));
+    this.#start += n;
+    this.#remaining -= n;
+    if (this.#remaining === 0) {
+      this.#done = true;
+      this.#finish();
+    }
+    return n;
   }
 
   /** Up to `#remaining` (or any, when `bounded` is false) bytes into `view`. */

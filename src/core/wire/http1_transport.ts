@@ -18,7 +18,12 @@ import type {
   WireRequest,
   WireResponse,
 } from "../transport.ts";
-import { type Connector, type ConnectTarget, findConnector } from "./connection.ts";
+import {
+  type Connector,
+  type ConnectTarget,
+  findConnector,
+  type SocketFacts,
+} from "./connection.ts";
 import { Http1Connection } from "./http1_connection.ts";
 // Registers the connector for TLS control, proxies and resolvers.
 import "./options_connector.ts";
@@ -171,6 +176,17 @@ const BAD_PORTS: ReadonlySet<number> = new Set([
   10080,
 ]);
 
+/** Where requests to one origin go. */
+interface Route {
+  /** `url.protocol` and `url.host` of the origin. */
+  readonly protocol: string;
+  readonly host: string;
+  readonly target: ConnectTarget;
+  readonly connector: Connector;
+  /** The pool key: connector, target and every option that changes a connection. */
+  readonly key: string;
+}
+
 /** Methods a request may be retried with on a fresh connection (RFC 9110 §9.2.2). */
 const IDEMPOTENT = new Set(["GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE"]);
 /** Up to this many body bytes go out in one write with the head. */
@@ -193,7 +209,9 @@ export class Http1Transport implements Transport {
   readonly #settings: Http1Settings;
   readonly #pool: ConnectionPool;
   readonly #active = new Set<Http1Connection>();
-  readonly #routes = new Map<string, { connector: Connector; key: string }>();
+  readonly #plainRoutes = new Map<string, Route>();
+  readonly #secureRoutes = new Map<string, Route>();
+  #lastRoute: Route | null = null;
   #closed = false;
 
   /** @param pool the keep-alive pool; the process-wide one by default */
@@ -248,25 +266,8 @@ export class Http1Transport implements Transport {
     const { url, signal } = request;
     signal.throwIfAborted();
     if (this.#closed) throw new NetError("DESTROYED", "the transport is closed");
-    const secure = url.protocol === "https:";
-    if (!secure && url.protocol !== "http:") {
-      throw new NetError("UNSUPPORTED_PROTOCOL", `'${url.protocol}' over the socket transport`);
-    }
-    const port = url.port ? Number(url.port) : secure ? 443 : 80;
-    if (BAD_PORTS.has(port)) {
-      // As fetch refuses them: speaking HTTP to a mail or X11 port is a cross-protocol attack.
-      throw new NetError(
-        "CONNECT_FAILED",
-        `Requests to port ${port} are blocked (the Fetch standard's bad ports)`,
-      );
-    }
+    const { target, connector, key } = this.#route(url);
     const options = this.#settings.options;
-    const target: ConnectTarget = {
-      hostname: url.hostname.charCodeAt(0) === 91 ? url.hostname.slice(1, -1) : url.hostname,
-      port,
-      secure,
-    };
-    const { connector, key } = this.#route(target, options);
     const reuse = options?.reuseConnections !== false;
     let wire = reuse ? this.#pool.take(key) : null;
     let fresh = wire === null;
@@ -297,25 +298,50 @@ export class Http1Transport implements Transport {
   }
 
   /**
-   * The connector and pool key for `target`, chosen once per origin: the
-   * choice reads proxy variables, which costs more than a pooled exchange.
+   * Where a request to `url` goes: its target, connector and pool key,
+   * chosen once per origin (the choice reads proxy variables, which costs
+   * more than a pooled exchange) and found again by scheme and host.
    */
-  #route(
-    target: ConnectTarget,
-    options: TransportOptions | undefined,
-  ): { connector: Connector; key: string } {
-    const origin = `${target.secure ? "s" : ""}|${target.hostname}|${target.port}`;
-    let route = this.#routes.get(origin);
+  #route(url: URL): Route {
+    const protocol = url.protocol;
+    const host = url.host;
+    const last = this.#lastRoute;
+    if (last !== null && last.host === host && last.protocol === protocol) return last;
+    const routes = protocol === "https:" ? this.#secureRoutes : this.#plainRoutes;
+    let route = routes.get(host);
     if (!route) {
-      const connector = findConnector(target, options) ??
-        (PLAIN.accepts(target, options) ? PLAIN : null);
-      if (!connector) {
-        throw notSupported("proxy", "socket", "has no connector on the socket transport");
-      }
-      route = { connector, key: poolKey(connector.name, target, options) };
-      this.#routes.set(origin, route);
+      route = this.#newRoute(url, protocol, host);
+      routes.set(host, route);
     }
-    return route;
+    return this.#lastRoute = route;
+  }
+
+  #newRoute(url: URL, protocol: string, host: string): Route {
+    const secure = protocol === "https:";
+    if (!secure && protocol !== "http:") {
+      throw new NetError("UNSUPPORTED_PROTOCOL", `'${protocol}' over the socket transport`);
+    }
+    const port = url.port ? Number(url.port) : secure ? 443 : 80;
+    if (BAD_PORTS.has(port)) {
+      // As fetch refuses them: speaking HTTP to a mail or X11 port is a cross-protocol attack.
+      throw new NetError(
+        "CONNECT_FAILED",
+        `Requests to port ${port} are blocked (the Fetch standard's bad ports)`,
+      );
+    }
+    const hostname = url.hostname;
+    const target: ConnectTarget = {
+      hostname: hostname.charCodeAt(0) === 91 ? hostname.slice(1, -1) : hostname,
+      port,
+      secure,
+    };
+    const options = this.#settings.options;
+    const connector = findConnector(target, options) ??
+      (PLAIN.accepts(target, options) ? PLAIN : null);
+    if (!connector) {
+      throw notSupported("proxy", "socket", "has no connector on the socket transport");
+    }
+    return { protocol, host, target, connector, key: poolKey(connector.name, target, options) };
   }
 
   /** Fails the requests in flight; idle connections stay in the shared pool. */
@@ -373,22 +399,15 @@ export class Http1Transport implements Transport {
       facts,
       keepAlive,
     );
-    if (!body) await wire.write(headBytes(head.text));
-    else await this.#writeBody(wire, head.text, request, size);
+    if (!body) {
+      const writing = wire.write(headBytes(head.text));
+      if (writing) await writing;
+    } else await this.#writeBody(wire, head.text, request, size);
     const response = await wire.readHead(method, !head.close);
     wire.exchanges++;
-    const connection: ConnectionFacts = {
-      localAddress: facts.localAddress,
-      localPort: facts.localPort,
-      remoteAddress: facts.remoteAddress,
-      remotePort: facts.remotePort,
-      reused,
-      tlsVersion: facts.tlsVersion,
-      cipher: facts.cipher,
-      protocol: "http/1.1",
-      viaProxy: facts.viaProxy,
-      phases: reused ? null : facts.phases,
-    };
+    const connection = reused
+      ? wire.reusedFacts ??= connectionFacts(facts, true)
+      : connectionFacts(facts, false);
     const idleTimeout = this.#settings.options?.idleConnectionTimeout ?? 0;
     const release = () => {
       signal.removeEventListener("abort", onAbort);
@@ -472,6 +491,22 @@ export class Http1Transport implements Transport {
       throw new NetError("READ_FILE_FAILED", `the body ended at ${sent} of ${size} bytes`);
     }
   }
+}
+
+/** What a response tells of its connection; frozen, as one object serves every reuse. */
+function connectionFacts(facts: SocketFacts, reused: boolean): ConnectionFacts {
+  return Object.freeze({
+    localAddress: facts.localAddress,
+    localPort: facts.localPort,
+    remoteAddress: facts.remoteAddress,
+    remotePort: facts.remotePort,
+    reused,
+    tlsVersion: facts.tlsVersion,
+    cipher: facts.cipher,
+    protocol: "http/1.1",
+    viaProxy: facts.viaProxy,
+    phases: reused ? null : facts.phases,
+  });
 }
 
 /** A failure of the socket as the core's code: resets and broken pipes are receive failures. */

@@ -100,15 +100,20 @@ class NodeSocketConnection implements ByteConnection {
     return copied;
   }
 
-  write(bytes: Uint8Array): Promise<number> {
+  async write(bytes: Uint8Array): Promise<number> {
+    await this.writeAll(bytes);
+    return bytes.byteLength;
+  }
+
+  writeAll(bytes: Uint8Array): Promise<void> | null {
     if (this.#error) return Promise.reject(this.#error);
     if (this.#socket.destroyed) return Promise.reject(new Error("the connection is closed"));
     // Node copies nothing: the caller's bytes must stay unchanged until the write drains.
-    if (this.#socket.write(bytes)) return Promise.resolve(bytes.byteLength);
+    if (this.#socket.write(bytes)) return null;
     return new Promise((resolve, reject) => {
       const drained = () => {
         this.#socket.off("close", closed);
-        resolve(bytes.byteLength);
+        resolve();
       };
       const closed = () => {
         this.#socket.off("drain", drained);

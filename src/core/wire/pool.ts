@@ -42,6 +42,8 @@ export class ConnectionPool {
   readonly #idle = new Map<string, Http1Connection[]>();
   readonly #limits: PoolLimits;
   #count = 0;
+  /** Counts connections going idle: their order, without reading the clock. */
+  #order = 0;
 
   constructor(limits: PoolLimits = DEFAULT_POOL_LIMITS) {
     this.#limits = limits;
@@ -56,14 +58,17 @@ export class ConnectionPool {
   take(key: string): Http1Connection | null {
     const list = this.#idle.get(key);
     if (!list || list.length === 0) return null;
-    const now = performance.now();
     let wire: Http1Connection | undefined;
     while ((wire = list.pop())) {
       this.#count--;
       wire.pooled = false;
       const conn = wire.conn;
-      // Gone or expired while idle: never hand it out.
-      if (conn.open === false || conn.pending || now - wire.idleSince > wire.idleLimit) {
+      // Gone or expired while idle: never hand it out. (A connection with an idle timer of its own
+      // is closed when it expires; only others need the clock.)
+      if (
+        conn.open === false || conn.pending ||
+        (!conn.idle && performance.now() - wire.idleSince > wire.idleLimit)
+      ) {
         conn.close();
         continue;
       }
@@ -88,7 +93,8 @@ export class ConnectionPool {
       oldest.conn.close();
       this.#count--;
     } else if (this.#count >= this.#limits.maxIdle) this.#evictOldest();
-    wire.idleSince = performance.now();
+    wire.idleOrder = ++this.#order;
+    if (!wire.conn.idle) wire.idleSince = performance.now();
     if (wire.idleLimit !== limit) {
       // Armed once per connection (re-arming costs more than the rest of a reuse).
       wire.idleLimit = limit;
@@ -124,7 +130,7 @@ export class ConnectionPool {
   #evictOldest(): void {
     let oldest: Http1Connection | null = null;
     for (const list of this.#idle.values()) {
-      if (list[0] && (!oldest || list[0].idleSince < oldest.idleSince)) oldest = list[0];
+      if (list[0] && (!oldest || list[0].idleOrder < oldest.idleOrder)) oldest = list[0];
     }
     if (oldest) this.#expire(oldest);
   }

@@ -87,11 +87,11 @@ export class EngineResponse implements WireResponse {
     }
     this.#wire = null; // `body` is an empty stream from now on
     let out = new Uint8Array(wire.remainingHint || UNSIZED_START);
-    let filled = 0;
+    // A small body is usually in the read buffer already: no wait, no promise.
+    let filled = wire.readBuffered(out);
     try {
-      for (;;) {
+      while (!wire.bodyDone) {
         if (filled === out.byteLength) {
-          if (wire.bodyDone) break;
           const bigger = new Uint8Array(out.byteLength * 2);
           bigger.set(out);
           out = bigger;
