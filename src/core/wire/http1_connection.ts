@@ -100,35 +100,29 @@ export class Http1Connection {
    */
   async readHead(method: string, requestKeepAlive: boolean): Promise<ResponseHead> {
     this.#start = this.#end = 0;
+    let scanned = 0;
     for (;;) {
-      const head = await this.#readOneHead();
+      const end = findHeadEnd(this.#buffer, Math.max(this.#start, scanned - 2), this.#end);
+      if (end < 0) {
+        scanned = this.#end;
+        if (this.#end - this.#start > MAX_HEAD_BYTES) throw tooLarge();
+        if (!(await this.#fill())) {
+          if (this.#end === 0) {
+            throw new NetError("EMPTY_REPLY", "connection closed before message completed");
+          }
+          throw new NetError("BAD_RESPONSE", "the connection closed inside the response head");
+        }
+        continue;
+      }
+      if (end - this.#start > MAX_HEAD_BYTES) throw tooLarge();
+      const head = parseHead(latin1(this.#buffer, this.#start, end));
+      this.#start = scanned = end;
       if (head.status >= 200) {
         this.#beginBody(head, method, requestKeepAlive);
         return head;
       }
       if (head.status === 101) {
         throw new NetError("BAD_RESPONSE", "101 Switching Protocols without an upgrade request");
-      }
-    }
-  }
-
-  async #readOneHead(): Promise<ResponseHead> {
-    let scanned = this.#start;
-    for (;;) {
-      const end = findHeadEnd(this.#buffer, Math.max(this.#start, scanned - 2), this.#end);
-      if (end >= 0) {
-        if (end - this.#start > MAX_HEAD_BYTES) throw tooLarge();
-        const text = latin1(this.#buffer, this.#start, end);
-        this.#start = end;
-        return parseHead(text);
-      }
-      scanned = this.#end;
-      if (this.#end - this.#start > MAX_HEAD_BYTES) throw tooLarge();
-      if (!(await this.#fill())) {
-        if (this.#end === 0) {
-          throw new NetError("EMPTY_REPLY", "connection closed before message completed");
-        }
-        throw new NetError("BAD_RESPONSE", "the connection closed inside the response head");
       }
     }
   }

@@ -41,6 +41,8 @@ class NodeSocketConnection implements ByteConnection {
   #ended = false;
   #error: Error | null = null;
   #wake: (() => void) | null = null;
+  /** Whether this adapter paused the socket (too much unread). */
+  #paused = false;
 
   constructor(socket: Socket, facts: SocketFacts) {
     this.#socket = socket;
@@ -48,7 +50,10 @@ class NodeSocketConnection implements ByteConnection {
     socket.on("data", (chunk: Uint8Array) => {
       this.#queue.push(chunk);
       this.#queued += chunk.byteLength;
-      if (this.#queued > HIGH_WATER) socket.pause();
+      if (this.#queued > HIGH_WATER && !this.#paused) {
+        this.#paused = true;
+        socket.pause();
+      }
       this.#notify();
     });
     socket.on("end", () => {
@@ -96,7 +101,10 @@ class NodeSocketConnection implements ByteConnection {
       }
     }
     this.#queued -= copied;
-    if (this.#queued <= HIGH_WATER && this.#socket.isPaused()) this.#socket.resume();
+    if (this.#paused && this.#queued <= HIGH_WATER) {
+      this.#paused = false;
+      this.#socket.resume();
+    }
     return copied;
   }
 
