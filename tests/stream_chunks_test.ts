@@ -48,3 +48,57 @@ Deno.test("Network: a large body arrives intact", async () => {
   assert.equal(data.byteLength, SIZE);
   assert.ok(data.every((value, i) => value === body[i]), "bytes differ");
 });
+
+Deno.test("a listener that gives chunks back gets them in order, one at a time, while the next read goes on", async () => {
+  const { readBody } = await import("../src/core/read_body.ts");
+  const { Deadline } = await import("../src/core/timeouts.ts");
+  let offset = 0;
+  let pulls = 0;
+  const stream = new ReadableStream({
+    type: "bytes",
+    pull(controller: ReadableByteStreamController) {
+      pulls++;
+      const view = controller.byobRequest!.view as Uint8Array;
+      const n = Math.min(view.byteLength, 50_000, SIZE - offset);
+      view.set(body.subarray(offset, offset + n));
+      offset += n;
+      controller.byobRequest!.respond(n);
+      if (offset === SIZE) controller.close();
+    },
+  });
+  const headers = new Headers({ "content-length": String(SIZE) });
+  const request = {
+    bodyMode: "stream",
+    method: "GET",
+    maxBodySize: Infinity,
+  } as unknown as Parameters<
+    typeof readBody
+  >[2];
+  const deadline = new Deadline({ totalTimeout: 0, connectTimeout: 0, signal: null, startTime: 0 });
+  const written = new Uint8Array(SIZE);
+  let at = 0;
+  let busy = false;
+  let readAhead = 0;
+  await readBody(
+    { status: 200, statusText: "", headers, body: stream, connection: null },
+    headers,
+    request,
+    {
+      onData: async (chunk) => {
+        assert.ok(!busy, "called while the previous chunk was still being worked on");
+        busy = true;
+        const before = pulls;
+        written.set(chunk, at);
+        at += chunk.byteLength;
+        await new Promise((resolve) => AbortSignal.timeout(1).onabort = resolve);
+        if (pulls > before) readAhead++;
+        busy = false;
+      },
+    },
+    deadline,
+  );
+  deadline.clear();
+  assert.equal(at, SIZE);
+  assert.ok(written.every((value, i) => value === body[i]), "bytes differ");
+  assert.ok(readAhead > 0, "no read went on while the listener worked");
+});

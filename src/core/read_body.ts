@@ -91,6 +91,14 @@ const MAX_ROOM = 8 * 1024 * 1024;
 const STREAM_CHUNK = 32 * 1024;
 
 /**
+ * The arrays a stream is read into once the listener turns out to give each
+ * chunk back (it resolves a promise once done with it, as a file download
+ * does): two, reused, so that the next read goes on while the listener
+ * works on a chunk.
+ */
+const REUSED_ROOM = 256 * 1024;
+
+/**
  * Reads chunk by chunk into arrays we allocate (a BYOB reader): fetch's
  * default reader allocates and zeroes 64 KiB for every read, which costs a
  * small body more than the whole request and halves a large stream's speed.
@@ -113,6 +121,9 @@ async function readChunks(
   const streamRoom = declared === null ? STREAM_CHUNK : Math.min(declared, STREAM_CHUNK) || 1;
   let room = new Uint8Array(buffer ? bufferRoom(declared, 0) : streamRoom);
   let used = 0;
+  /** The listener's promise while it works on the previous chunk, in `spare`. */
+  let working: Promise<void> | null = null;
+  let spare: typeof room | null = null;
   try {
     for (;;) {
       const { done, value } = await reader.read(room.subarray(used));
@@ -130,14 +141,30 @@ async function readChunks(
           used = 0;
         }
       } else {
+        // A listener still working on the previous chunk (in the other array) finishes first:
+        // chunks reach it in order, one at a time, while the next read goes on meanwhile.
+        if (working) await working;
+        working = null;
         const pending = events.onData?.(value, true);
-        if (pending) await pending; // then the next read reuses the chunk's memory
-        if (room.buffer.detached) room = new Uint8Array(streamRoom); // unless a listener took it
+        if (room.buffer.detached) {
+          room = new Uint8Array(streamRoom); // a listener took it
+          if (pending) await pending;
+        } else if (pending) {
+          // A listener that works on the chunk and gives it back (a file download): the next
+          // read goes into a second array, both large (fewer reads and writes).
+          working = pending;
+          working.catch(() => {}); // a failure is met when awaited
+          const next = spare ?? new Uint8Array(reusedRoom(declared, received));
+          spare = room.byteLength >= REUSED_ROOM ? room : null;
+          room = next;
+        }
       }
       events.onDownloadProgress?.(received, declared ?? 0);
       if (received === declared) break;
     }
+    if (working) await working;
   } catch (error) {
+    await working?.catch(() => {});
     await reader.cancel().catch(() => {});
     throw error;
   }
@@ -157,6 +184,12 @@ async function readChunks(
 function bufferRoom(declared: number | null, received: number): number {
   const rest = declared === null ? 0 : declared - received;
   return rest > 0 ? Math.min(rest, MAX_ROOM) : CHUNK;
+}
+
+/** The size of a reused stream array: up to {@linkcode REUSED_ROOM}, no more than is left. */
+function reusedRoom(declared: number | null, received: number): number {
+  const rest = declared === null ? REUSED_ROOM : declared - received;
+  return Math.max(1, Math.min(rest, REUSED_ROOM));
 }
 
 /** Books the arrival of bytes: a sign of progress, checked against the size limit. */
