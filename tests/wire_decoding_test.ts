@@ -50,6 +50,8 @@ Deno.test("wire decoding: a bomb comes in pieces of at most 64 KiB, decoded only
     for (let i = 0; i < 16; i++) {
       const { value } = await reader.read();
       assert.ok(value!.byteLength <= 64 * 1024, `${coding}: a piece of ${value!.byteLength}`);
+      // Plain Uint8Arrays: consumers copy with slice(), which a Node Buffer does not do.
+      assert.equal(Object.getPrototypeOf(value), Uint8Array.prototype, coding);
       read += value!.byteLength;
     }
     // The reader stops: the decoder waits instead of filling memory with the other ~63 MiB.

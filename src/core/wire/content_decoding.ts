@@ -8,9 +8,10 @@
  * `DecompressionStream` cannot do that: it hands on all of one input chunk's
  * output at once (841 bytes of brotli are 1 GiB). So `gzip` and `deflate` go
  * through `node:zlib` streams with a 64 KiB `chunkSize`, and `br` through
- * `brotli-dec-wasm` (Rust's brotli decoder), whose calls take an output
- * size: Deno's `node:zlib` brotli stream loses output when written in pieces
- * and does not report a truncated stream. Both load on first use.
+ * `brotli-compress` (Rust's brotli as WebAssembly, inlined in its module, so
+ * it needs no read permission and bundles), whose calls take an output size:
+ * Deno's `node:zlib` brotli stream loses output when written in pieces and
+ * does not report a truncated stream. Both load on first use.
  *
  * @module
  */
@@ -62,19 +63,12 @@ function badEncoding(contentEncoding: string, cause?: unknown): NetError {
   return new NetError("BAD_ENCODING", `cannot decode the ${named} body`, { cause });
 }
 
-type BrotliModule = typeof import("brotli-dec-wasm/web");
+type BrotliModule = typeof import("brotli-compress");
 let brotli: Promise<BrotliModule> | null = null;
 
-/** The brotli decoder, compiled once; a source-phase import needs no read permission. */
+/** The brotli decoder's module: about 1.4 MB of JavaScript and WebAssembly, loaded once. */
 function loadBrotli(): Promise<BrotliModule> {
-  return brotli ??= Promise.all([
-    // @ts-expect-error: TypeScript does not know source-phase imports yet (Deno runs them).
-    import.source("brotli-dec-wasm/web/bg.wasm") as Promise<WebAssembly.Module>,
-    import("brotli-dec-wasm/web"),
-  ]).then(([module, web]) => {
-    web.initSync({ module });
-    return web;
-  });
+  return brotli ??= import("brotli-compress");
 }
 
 /**
@@ -87,7 +81,7 @@ function brotliDecoding(
   contentEncoding: string,
 ): ReadableStream<Uint8Array> {
   const reader = source.getReader();
-  let decoder: InstanceType<BrotliModule["BrotliDecStream"]> | null = null;
+  let decoder: Awaited<ReturnType<BrotliModule["createDecompressStream"]>> | null = null;
   let input: Uint8Array = new Uint8Array(0);
   /** The decoder's last answer: it needs input (2), has more output (3), or is done (1). */
   let state = 2;
@@ -103,10 +97,10 @@ function brotliDecoding(
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
       const web = await loadBrotli();
-      const { NeedsMoreInput, ResultSuccess } = web.BrotliStreamResultCode;
-      decoder ??= new web.BrotliDecStream();
+      const { NeedsMoreInput, NeedsMoreOutput, ResultSuccess } = web.BrotliStreamResultCode;
+      decoder ??= await web.createDecompressStream();
       for (;;) {
-        if (input.byteLength === 0 && state !== web.BrotliStreamResultCode.NeedsMoreOutput) {
+        if (input.byteLength === 0 && state !== NeedsMoreOutput) {
           let next: ReadableStreamReadResult<Uint8Array>;
           try {
             next = await reader.read();
@@ -127,7 +121,7 @@ function brotliDecoding(
         }
         let output: Uint8Array;
         try {
-          const result = decoder!.dec(input, PIECE);
+          const result = decoder!.decompress(input, PIECE);
           input = input.subarray(result.input_offset);
           state = result.code;
           output = result.buf;
@@ -178,7 +172,8 @@ function zlibDecoding(
       ? createGunzip({ chunkSize: PIECE })
       : createInflate({ chunkSize: PIECE });
     made.on("data", (piece: Uint8Array) => {
-      ready.push(piece);
+      // A plain view: a Buffer's slice() does not copy, a Uint8Array's does.
+      ready.push(new Uint8Array(piece.buffer, piece.byteOffset, piece.byteLength));
       made.pause();
       notify();
     });
