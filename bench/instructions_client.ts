@@ -12,7 +12,8 @@ import http, { Network } from "../mod.ts";
 import ky from "npm:ky@^1.7.0";
 import { useSocketByDefault } from "../src/core/router.ts";
 
-if (Deno.env.get("BENCH_SOCKET") === "1") useSocketByDefault(true);
+const socket = Deno.env.get("BENCH_SOCKET");
+if (socket === "1" || socket === "0") useSocketByDefault(socket === "1");
 
 const [name = "raw", origin = "", countText = "1000"] = Deno.args;
 const count = Number(countText);

@@ -1,6 +1,17 @@
 // Shared helpers for tests: loopback servers that stop with `await using`.
 
 import http from "../ohos.ts";
+import { useSocketByDefault } from "../src/core/router.ts";
+
+/**
+ * Plain http on the socket-level engine from the first request (no warm-up
+ * on `fetch`) until disposed: `using _engine = onEngine();` in a test that
+ * asserts the engine's own values.
+ */
+export function onEngine(): Disposable {
+  const before = useSocketByDefault(true);
+  return { [Symbol.dispose]: () => void useSocketByDefault(before) };
+}
 
 /** An HttpRequest destroyed by `using`. */
 export function createHttp(): http.HttpRequest & Disposable {

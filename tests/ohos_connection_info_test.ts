@@ -1,11 +1,12 @@
 // HttpResponse.connectionExtraInfo from what the transport observed: real addresses, ports,
 // reuse, TLS version and cipher on the socket-level path (a TLS Deno.serve reached with a
-// validation callback), the documented unknowns on plain fetch, redirects, cache hits; and the
-// ValidationContext the callback is given.
+// validation callback; plain http, the default), the documented unknowns on the fetch path,
+// redirects, cache hits; and the ValidationContext the callback is given.
 
 import assert from "node:assert/strict";
 import http from "../ohos.ts";
-import { createHttp, serve } from "./_helpers.ts";
+import { useSocketByDefault } from "../src/core/router.ts";
+import { createHttp, onEngine, serve } from "./_helpers.ts";
 import { certDir, makeCa, makeCert, OPENSSL } from "./_tls.ts";
 import { testWith } from "./_helpers.ts";
 
@@ -67,8 +68,39 @@ testWith(OPENSSL)(
   },
 );
 
-Deno.test("plain fetch path: the documented unknowns; redirects counted; cache hits flagged", async () => {
+Deno.test("plain http on the engine (the default): addresses, ports, reuse across a redirect", async () => {
+  using _engine = onEngine();
+  const peers: number[] = [];
+  await using server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, (
+    request,
+    info,
+  ) => {
+    peers.push(info.remoteAddr.port);
+    return new URL(request.url).pathname === "/hop"
+      ? new Response(null, { status: 302, headers: { location: "/end" } })
+      : new Response("end");
+  });
+  using req = createHttp();
+  const url = `http://127.0.0.1:${server.addr.port}/hop?${crypto.randomUUID()}`;
+  const info = (await req.request(url, { usingCache: false })).connectionExtraInfo!;
+  // The final response came on the connection the redirect came on.
+  assert.deepEqual(info, {
+    networkProtocolName: "HTTP/1.1",
+    localAddress: "127.0.0.1",
+    remoteAddress: "127.0.0.1",
+    localPort: peers[1],
+    remotePort: server.addr.port,
+    isReusedConnection: true,
+    isProxyConnection: false,
+    isCacheHit: false,
+    redirectCount: 1,
+  });
+  assert.equal(peers[0], peers[1], "one connection for both hops");
+});
+
+Deno.test("fetch path: the documented unknowns; redirects counted; cache hits flagged", async () => {
   const cache = http.createHttpResponseCache(undefined, { location: ":memory:" });
+  const before = useSocketByDefault(false);
   try {
     await using server = serve((request) =>
       new URL(request.url).pathname === "/hop"
@@ -94,6 +126,7 @@ Deno.test("plain fetch path: the documented unknowns; redirects counted; cache h
     assert.equal(hit.isCacheHit, true);
     assert.equal(hit.redirectCount, 0);
   } finally {
+    useSocketByDefault(before);
     await cache.delete();
   }
 });

@@ -121,7 +121,7 @@ Deno.test("router: which transport carries a hop, with fetch as the default path
   }
 });
 
-Deno.test("router: with the engine as the default, HTTP/1.1-compatible hops go to it", async () => {
+Deno.test("router: with the engine as the default, plain http hops go to it, https stays on fetch", async () => {
   const before = useSocketByDefault(true);
   const router = new TransportRouter();
   const stand: Transport = {
@@ -131,11 +131,13 @@ Deno.test("router: with the engine as the default, HTTP/1.1-compatible hops go t
   };
   router.register("socket", () => stand);
   try {
-    for (const url of ["http://127.0.0.1:1/", "https://127.0.0.1:1/"]) {
-      assert.equal(await kindOf(router, request({ url: new URL(url) })), "socket", url);
-      // Built once: later hops get it without a promise.
-      assert.equal(router.route(request({ url: new URL(url) }), new URL(url)), stand);
-    }
+    const plain = new URL("http://127.0.0.1:1/");
+    assert.equal(await kindOf(router, request({ url: plain })), "socket");
+    // Built once: later hops get it without a promise.
+    assert.equal(router.route(request({ url: plain }), plain), stand);
+    const secure = new URL("https://127.0.0.1:1/");
+    assert.equal(await kindOf(router, request({ url: secure })), "fetch");
+    assert.equal(await kindOf(router, request({ url: secure, transport: DIRECT })), "fetch");
     assert.equal(await kindOf(router, request({ transport: DIRECT })), "socket");
     const servers = { ...DIRECT, dns: { servers: [{ address: "127.0.0.1", port: 53 }] } };
     assert.equal(await kindOf(router, request({ transport: servers })), "socket");

@@ -6,8 +6,9 @@
 
 import assert from "node:assert/strict";
 import { decodeAnswer, encodeQuery, RecordType } from "../src/core/dns_message.ts";
+import { closeIdleConnections } from "../src/core/wire/http1_transport.ts";
 import type http from "../ohos.ts";
-import { closedPort, createHttp, failure, testWith } from "./_helpers.ts";
+import { closedPort, createHttp, failure, onEngine, testWith } from "./_helpers.ts";
 import { DNSMASQ, makePki, startDnsmasq, startTinyproxy, TINYPROXY } from "./_transport_servers.ts";
 import { OPENSSL } from "./_tls.ts";
 
@@ -112,17 +113,27 @@ test.dns("transport DNS: dnsServers (dnsmasq) and dnsOverHttps (RFC 8484) resolv
     );
   });
 
-  await t.step("dnsServers: real dns, tcp and tls timings from the relay", async () => {
+  await t.step("dnsServers: real dns, tcp and tls timings (relay and engine)", async () => {
     using req = createHttp();
+    // An extra CA keeps https on fetch, through the relay for its resolvers.
     const res = await req.request(secureUrl, { dnsServers, caPath: pki.caPem });
     const timing = res.performanceTiming;
     assert.ok(timing.dnsTiming > 0, JSON.stringify(timing));
     assert.ok(timing.tcpTiming >= timing.dnsTiming, JSON.stringify(timing));
     assert.ok(timing.tlsTiming >= timing.tcpTiming, JSON.stringify(timing));
     assert.ok(timing.firstReceiveTiming >= timing.tlsTiming, JSON.stringify(timing));
+    // Plain http is on the engine: a new connection has its phases, a reused one none.
+    using _engine = onEngine();
+    closeIdleConnections();
     const plainRes = await req.request(plainUrl, { dnsServers });
-    assert.ok(plainRes.performanceTiming.tcpTiming > 0);
-    assert.equal(plainRes.performanceTiming.tlsTiming, 0, "no TLS on plain http");
+    const plain = plainRes.performanceTiming;
+    assert.equal(plainRes.connectionExtraInfo?.isReusedConnection, false);
+    assert.ok(plain.dnsTiming > 0, JSON.stringify(plain));
+    assert.ok(plain.tcpTiming >= plain.dnsTiming, JSON.stringify(plain));
+    assert.equal(plain.tlsTiming, 0, "no TLS on plain http");
+    const again = await req.request(plainUrl, { dnsServers });
+    assert.equal(again.connectionExtraInfo?.isReusedConnection, true);
+    assert.equal(again.performanceTiming.tcpTiming, 0, "a reused connection has no TCP phase");
   });
 
   await t.step(

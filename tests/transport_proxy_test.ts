@@ -5,6 +5,7 @@
 
 import assert from "node:assert/strict";
 import http from "../ohos.ts";
+import { useSocketByDefault } from "../src/core/router.ts";
 import { closedPort, createHttp, failure, testWith } from "./_helpers.ts";
 import { makePki, startTinyproxy, TINYPROXY } from "./_transport_servers.ts";
 import { OPENSSL } from "./_tls.ts";
@@ -211,15 +212,23 @@ test.proxy("transport proxy: HttpProxy, exclusionList, environment and direct ag
         await new Promise((r) => setTimeout(r, 600));
         return new Response("late");
       });
-      const err = await failure(
-        req.request(`http://127.0.0.1:${slow.addr.port}/slow`, {
-          usingProxy: viaProxy,
-          connectTimeout: 200,
-          readTimeout: 5_000,
-        }),
-      );
-      assert.equal(err.code, 2300028, err.message);
-      assert.match(err.message, /no response head within 200 ms/);
+      // On the engine and on fetch: the proxy connects to the server out of sight of both.
+      for (const engine of [true, false]) {
+        const before = useSocketByDefault(engine);
+        try {
+          const err = await failure(
+            req.request(`http://127.0.0.1:${slow.addr.port}/slow`, {
+              usingProxy: viaProxy,
+              connectTimeout: 200,
+              readTimeout: 5_000,
+            }),
+          );
+          assert.equal(err.code, 2300028, err.message);
+          assert.match(err.message, /no response head within 200 ms/);
+        } finally {
+          useSocketByDefault(before);
+        }
+      }
     },
   );
 

@@ -1,8 +1,9 @@
 // A real connectTimeout: a listener that accepts TCP but never completes the
 // TLS handshake fails with 2300028 even when readTimeout is longer, while a
-// slow server whose connection is up is not failed by it. Plus the timings
-// the relay measures, and the client pool: one client per configuration,
-// the default path stays plain fetch, destroy() closes everything.
+// slow server whose connection is up is not failed by it, on the socket-level
+// engine (the default) and through the loopback relay (HTTP/2 stays on fetch).
+// Plus the timings measured, the fetch path's client pool (one client per
+// configuration, plain fetch without settings), destroy() closes everything.
 
 import assert from "node:assert/strict";
 import { ClientPool } from "../src/core/clients.ts";
@@ -12,6 +13,7 @@ import {
   closedPort,
   createHttp,
   failure,
+  onEngine,
   rawServer,
   readHead,
   testWith,
@@ -65,23 +67,28 @@ test.tls("transport connectTimeout: cuts the connection phase, not a slow server
   const slowTlsUrl = `https://localhost:${slowTls.addr.port}/`;
 
   await t.step(
-    "TLS never completes: 2300028 at connectTimeout though readTimeout is longer",
+    "TLS never completes: 2300028 at connectTimeout naming the phase, on the engine and the relay",
     async () => {
       using req = createHttp();
-      const start = performance.now();
-      const err = await failure(
-        req.request(`https://127.0.0.1:${silent.port}/`, {
-          connectTimeout: 300,
-          readTimeout: 10_000,
-        }),
-      );
-      const elapsed = performance.now() - start;
-      assert.equal(err.code, 2300028, err.message);
-      assert.match(
-        err.message,
-        /no connection to 127\.0\.0\.1:\d+ within 300 ms \(TCP up, TLS handshake not done\)/,
-      );
-      assert.ok(elapsed >= 280 && elapsed < 3_000, `failed after ${elapsed} ms`);
+      // TLS control takes https to the engine; without it https is on fetch, which enforces the
+      // connect limit through the loopback relay.
+      for (const remoteValidation of ["system", undefined] as const) {
+        const start = performance.now();
+        const err = await failure(
+          req.request(`https://127.0.0.1:${silent.port}/`, {
+            connectTimeout: 300,
+            readTimeout: 10_000,
+            remoteValidation,
+          }),
+        );
+        const elapsed = performance.now() - start;
+        assert.equal(err.code, 2300028, err.message);
+        assert.match(
+          err.message,
+          /no connection to 127\.0\.0\.1:\d+ within 300 ms \(TCP up, TLS handshake not done\)/,
+        );
+        assert.ok(elapsed >= 280 && elapsed < 3_000, `failed after ${elapsed} ms`);
+      }
     },
   );
 
@@ -135,14 +142,22 @@ test.tls("transport connectTimeout: cuts the connection phase, not a slow server
   );
 
   await t.step(
-    "a refused connection through the relay is 2300007 with the real reason",
+    "a refused connection is 2300007 with the real reason, on the engine and the relay",
     async () => {
       using req = createHttp();
-      const err = await failure(
-        req.request(`http://127.0.0.1:${closedPort()}/`, { connectTimeout: 500 }),
+      const port = closedPort();
+      const url = `http://127.0.0.1:${port}/`;
+      const engine = await (async () => {
+        using _engine = onEngine();
+        return await failure(req.request(url, { connectTimeout: 500 }));
+      })();
+      assert.equal(engine.code, 2300007, engine.message);
+      assert.match(engine.message, new RegExp(`Connection refused \\(127\\.0\\.0\\.1:${port}\\)`));
+      const relayed = await failure(
+        req.request(url, { connectTimeout: 500, usingProtocol: http.HttpProtocol.HTTP2 }),
       );
-      assert.equal(err.code, 2300007, err.message);
-      assert.match(err.message, /127\.0\.0\.1:\d+: .*refused/i);
+      assert.equal(relayed.code, 2300007, relayed.message);
+      assert.match(relayed.message, /127\.0\.0\.1:\d+: .*refused/i);
     },
   );
 
@@ -191,14 +206,21 @@ Deno.test("transport client pool: default requests use plain fetch; settings get
   }
 });
 
-Deno.test("transport: destroy() during a relayed request closes the relay and its clients", async () => {
+Deno.test("transport: destroy() while connecting closes the connection, the relay and its clients", async () => {
   await using silent = silentListener();
-  const req = http.createHttp();
-  const pending = failure(
-    req.request(`https://127.0.0.1:${silent.port}/`, { connectTimeout: 5_000, readTimeout: 0 }),
-  );
-  await delay(100);
-  req.destroy();
-  const err = await pending;
-  assert.equal(err.code, 2300023);
+  // On the engine (TLS control takes https there), and relayed (https on fetch).
+  for (const remoteValidation of ["system", undefined] as const) {
+    const req = http.createHttp();
+    const pending = failure(
+      req.request(`https://127.0.0.1:${silent.port}/`, {
+        connectTimeout: 5_000,
+        readTimeout: 0,
+        remoteValidation,
+      }),
+    );
+    await delay(100);
+    req.destroy();
+    const err = await pending;
+    assert.equal(err.code, 2300023);
+  }
 });

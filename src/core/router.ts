@@ -4,10 +4,11 @@
  * settings of its request.
  *
  * - `socket` when `fetch` cannot send it: a forbidden method (TRACE, TRACK,
- *   CONNECT), TLS control (`transport.tls`), or `prefer: "socket"`;
- * - `relay` (`fetch` through the loopback SOCKS relay) when the request needs
- *   its own DNS servers, an address family or an exact connect limit, or
- *   `prefer: "relay"`;
+ *   CONNECT), TLS control (`transport.tls`), or `prefer: "socket"`; and by
+ *   default for plain http that HTTP/1.1 suits (see {@linkcode useSocketByDefault});
+ * - `relay` (`fetch` through the loopback SOCKS relay) when a request left
+ *   to `fetch` (https, HTTP/2) needs its own DNS servers, an address family
+ *   or an exact connect limit, or `prefer: "relay"`;
  * - `fetch` otherwise: Deno's default client, or one made for the settings.
  *
  * Each transport instance serves one set of settings (one pool of
@@ -49,12 +50,13 @@ function loadEngine(): Promise<TransportFactory> {
 export const FETCH_FORBIDDEN_METHODS: ReadonlySet<string> = new Set(["CONNECT", "TRACE", "TRACK"]);
 
 /**
- * The switch: `true` sends HTTP/1.1-compatible requests over the socket-level
- * engine, measured faster than `fetch` (docs/transports.md); `false` keeps
- * them on `fetch`. Either way HTTP/2 requests stay on `fetch` and TRACE,
+ * The switch: `true` (the default) sends plain http requests that HTTP/1.1
+ * suits over the socket-level engine, measured cheaper than `fetch`
+ * (docs/transports.md); `false` keeps them on `fetch`. Either way https
+ * without TLS control, HTTP/2 and extra CAs stay on `fetch`, and TRACE,
  * TRACK, CONNECT and TLS control go to the engine.
  */
-let socketByDefault = false;
+let socketByDefault = true;
 
 /**
  * How many requests the engine would carry by default go to `fetch` first
@@ -110,23 +112,24 @@ function engineWarm(): boolean {
 const NO_OPTIONS = {};
 
 /**
- * Whether the engine carries `request` as well as `fetch` would: HTTP/1.1
+ * Whether the engine carries `request` by default: plain http where HTTP/1.1
  * is acceptable (not `http2`), the body is not streamed, no extra CA is
- * trusted (node:tls can add one to the default roots only with
- * `--allow-sys`; `fetch` always can), and the engine is warm (see
- * {@linkcode ENGINE_WARMUP}).
+ * given, and the engine is warm (see {@linkcode ENGINE_WARMUP}). https stays
+ * on `fetch`, which costs fewer instructions there (docs/transports.md). A
+ * request with an extra CA stays there too: node:tls can add one to the
+ * default roots only with `--allow-sys` (`fetch` always can), and `fetch`
+ * reads the file for every request, so a missing permission fails alike.
  */
 function socketSuits(
   request: CoreRequest,
   url: URL,
   options: TransportOptions | undefined,
 ): boolean {
-  if (request.protocol === "http2") return false;
+  if (url.protocol !== "http:" || request.protocol === "http2") return false;
   // A streamed body is usually a large one, which fetch reads 2-4x faster than node:net here
   // (256 MiB: fetch 300-520 MB/s, node:net alone 100-150 MB/s, the engine's stream 0.34x
   // fetch's at twice its peak RSS; bench/stream_client.ts with BENCH_SOCKET=1).
   if (request.bodyMode === "stream") return false;
-  if (url.protocol !== "http:" && url.protocol !== "https:") return false;
   return !options?.caPath && !options?.caData && engineWarm();
 }
 

@@ -7,13 +7,19 @@
  * `$OHOS_FILES_DIR`, or the working directory when that is unset.
  *
  * Test harness only: when `$OHOS_EXAMPLE_SERVER` is `host:port`, every
- * `Deno.HttpClient` created in the process sends its requests to that
- * loopback server (Deno's `tcp` proxy transport: absolute-form HTTP/1.1, no
- * name lookup), so the examples' literal host "EXAMPLE_URL" never reaches DNS
- * even though the library goes direct (no proxy) by default.
+ * connection the process opens goes to that loopback server, whatever host
+ * the request names, so the examples' literal host "EXAMPLE_URL" never
+ * reaches DNS even though the library goes direct (no proxy) by default. On
+ * `fetch`, every `Deno.HttpClient` created sends there (Deno's `tcp` proxy
+ * transport: absolute-form HTTP/1.1, no name lookup); on the socket-level
+ * engine, a connector registered first connects there (origin form, with the
+ * request's `Host`).
  *
  * @module
  */
+
+import { registerConnector } from "../../src/core/wire/connection.ts";
+import { plainConnect } from "../../src/core/wire/plain_connector.ts";
 
 /** The part of OpenHarmony's application context the seed examples read. */
 export interface OhosContext {
@@ -37,6 +43,12 @@ Object.defineProperty(globalThis, "getContext", {
 const exampleServer = Deno.env.get("OHOS_EXAMPLE_SERVER");
 if (exampleServer) {
   const [hostname, port] = exampleServer.split(":");
+  registerConnector({
+    name: "ohos-example-server",
+    accepts: () => true,
+    connect: (target, options, signal, progress) =>
+      plainConnect({ ...target, hostname: hostname!, port: Number(port) }, options, signal, progress),
+  });
   const create = Deno.createHttpClient;
   Object.defineProperty(Deno, "createHttpClient", {
     value: (options: Deno.CreateHttpClientOptions = {}): Deno.HttpClient =>

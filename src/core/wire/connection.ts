@@ -106,6 +106,16 @@ export interface ConnectPhases {
   readonly tls: number | null;
 }
 
+/**
+ * How far a connection attempt got, for the message of a connect timeout:
+ * connectors update `reached` as each phase completes (`dns`: the first hop's
+ * name resolved; `tcp`: TCP up to the server; `proxy`: TCP up to a proxy;
+ * `tunnel`: the proxy's tunnel up).
+ */
+export interface ConnectProgress {
+  reached: "start" | "dns" | "tcp" | "proxy" | "tunnel";
+}
+
 /** Where to connect: the request's origin (never the proxy; a connector handles that). */
 export interface ConnectTarget {
   /** Host name or IP literal, IPv6 without brackets. */
@@ -148,11 +158,15 @@ export interface Connector {
   readonly name: string;
   /** Whether this connector is the one for a request to `target` with `options`. */
   accepts(target: ConnectTarget, options: TransportOptions | undefined): boolean;
-  /** Opens a connection ready for HTTP/1.1 bytes (TLS handshake and tunnel done). */
+  /**
+   * Opens a connection ready for HTTP/1.1 bytes (TLS handshake and tunnel
+   * done), updating `progress` (when given) as phases complete.
+   */
   connect(
     target: ConnectTarget,
     options: TransportOptions | undefined,
     signal: AbortSignal,
+    progress?: ConnectProgress,
   ): Promise<ByteConnection>;
 }
 

@@ -9,6 +9,7 @@
  */
 
 import { classifyError, NetError, notSupported } from "../errors.ts";
+import { ipVersion } from "../ip_literal.ts";
 import type { TransportOptions } from "../request.ts";
 import type {
   ConnectionFacts,
@@ -20,6 +21,7 @@ import type {
 } from "../transport.ts";
 import {
   type Connector,
+  type ConnectProgress,
   type ConnectTarget,
   findConnector,
   type SocketFacts,
@@ -187,6 +189,29 @@ interface Route {
   readonly key: string;
 }
 
+/** The response-head limit of one exchange through a proxy in absolute form. */
+interface HeadLimit {
+  timer: ReturnType<typeof setTimeout> | undefined;
+  /** The timeout, once it has cut the exchange. */
+  passed: NetError | null;
+}
+
+/** The phase a connect timeout cut, worded as the loopback relay words it. */
+function phaseReached(progress: ConnectProgress, target: ConnectTarget): string {
+  switch (progress.reached) {
+    case "tcp":
+      return "TCP up, TLS handshake not done";
+    case "tunnel":
+      return "proxy tunnel up, TLS handshake not done";
+    case "proxy":
+      return "TCP up to the proxy, tunnel not up";
+    case "dns":
+      return "name resolved, TCP not up";
+    default:
+      return ipVersion(target.hostname) ? "TCP not up" : "name not resolved";
+  }
+}
+
 /** Methods a request may be retried with on a fresh connection (RFC 9110 §9.2.2). */
 const IDEMPOTENT = new Set(["GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE"]);
 /** Up to this many body bytes go out in one write with the head. */
@@ -263,6 +288,8 @@ export class Http1Transport implements Transport {
   }
 
   async #send(request: WireRequest): Promise<WireResponse> {
+    // Only a connect limit needs the start time (a clock read costs).
+    const start = this.#settings.connectTimeout > 0 ? performance.now() : 0;
     const { url, signal } = request;
     signal.throwIfAborted();
     if (this.#closed) throw new NetError("DESTROYED", "the transport is closed");
@@ -279,6 +306,7 @@ export class Http1Transport implements Transport {
       // No options object: converting one costs more than the listener itself.
       signal.addEventListener("abort", onAbort);
       this.#active.add(current);
+      const headLimit = this.#headLimit(current, start);
       try {
         return await this.#exchange(current, request, reuse, reused, onAbort);
       } catch (error) {
@@ -286,6 +314,7 @@ export class Http1Transport implements Transport {
         this.#active.delete(current);
         current.conn.close();
         if (signal.aborted) throw signal.reason;
+        if (headLimit?.passed) throw headLimit.passed;
         // A pooled connection the server closed meanwhile: once more on a new one.
         if (!fresh && current.untouched && IDEMPOTENT.has(request.method)) {
           wire = null;
@@ -293,8 +322,28 @@ export class Http1Transport implements Transport {
           continue;
         }
         throw wireError(error, "connect", false);
+      } finally {
+        clearTimeout(headLimit?.timer);
       }
     }
+  }
+
+  /**
+   * Through a proxy in absolute form the proxy connects to the server, out
+   * of sight: the connect limit then bounds the time until the response head
+   * (as on the `fetch` path), counted from `start`. `null` when not needed.
+   */
+  #headLimit(wire: Http1Connection, start: number): HeadLimit | null {
+    const limit = this.#settings.connectTimeout;
+    if (limit <= 0 || wire.conn.facts.requestTarget !== "absolute") return null;
+    const state: HeadLimit = { timer: undefined, passed: null };
+    state.timer = setTimeout(() => {
+      state.passed = new NetError("TIMEOUT", `no response head within ${limit} ms`, {
+        details: { limit: "connect-time", max: limit, phase: "headers" },
+      });
+      wire.conn.close();
+    }, Math.max(0, start + limit - performance.now()));
+    return state;
   }
 
   /**
@@ -357,6 +406,11 @@ export class Http1Transport implements Transport {
     key: string,
     signal: AbortSignal,
   ): Promise<Http1Connection> {
+    const options = this.#settings.options;
+    if (!target.secure && options?.clientCert) {
+      // `fetch` loads a client certificate for http too: a bad one fails the request alike.
+      await (await import("../tls.ts")).loadClientIdentity(options.clientCert);
+    }
     const limit = this.#settings.connectTimeout;
     if (limit <= 0) {
       return new Http1Connection(
@@ -365,15 +419,37 @@ export class Http1Transport implements Transport {
       );
     }
     const controller = new AbortController();
-    const timeout = new NetError(
-      "TIMEOUT",
-      `no connection to ${target.hostname}:${target.port} within ${limit} ms`,
-    );
-    const timer = setTimeout(() => controller.abort(timeout), limit);
+    const progress: ConnectProgress = { reached: "start" };
+    const timer = setTimeout(() => {
+      const host = target.hostname.includes(":") ? `[${target.hostname}]` : target.hostname;
+      controller.abort(
+        new NetError(
+          "TIMEOUT",
+          `no connection to ${host}:${target.port} within ${limit} ms (${
+            phaseReached(progress, target)
+          })`,
+          {
+            details: {
+              limit: "connect-time",
+              max: limit,
+              phase: progress.reached === "tcp" || progress.reached === "tunnel"
+                ? "tls"
+                : "connect",
+              transport: "socket",
+            },
+          },
+        ),
+      );
+    }, limit);
     const onAbort = () => controller.abort(signal.reason);
     signal.addEventListener("abort", onAbort, { once: true });
     try {
-      const conn = await connector.connect(target, this.#settings.options, controller.signal);
+      const conn = await connector.connect(
+        target,
+        this.#settings.options,
+        controller.signal,
+        progress,
+      );
       return new Http1Connection(conn, key);
     } finally {
       clearTimeout(timer);

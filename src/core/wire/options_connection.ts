@@ -9,7 +9,7 @@
 import type { Socket } from "node:net";
 import { NetError } from "../errors.ts";
 import type { ProxyServer, TransportOptions } from "../request.ts";
-import type { ByteConnection, ConnectTarget, SocketFacts } from "./connection.ts";
+import type { ByteConnection, ConnectProgress, ConnectTarget, SocketFacts } from "./connection.ts";
 import { fromNodeSocket } from "./node_socket.ts";
 import { basicProxyAuthorization, chooseProxy, connectTunnel } from "./proxy_tunnel.ts";
 import { connectTcp, type TcpResult } from "./resolve.ts";
@@ -30,16 +30,19 @@ export async function openConnection(
   target: ConnectTarget,
   options: TransportOptions | undefined,
   signal: AbortSignal,
+  progress: ConnectProgress = { reached: "start" },
 ): Promise<ByteConnection> {
   // What cannot be honoured is refused before any packet leaves.
   if (options?.tls) checkTlsControl(options.tls);
   const proxy = chooseProxy(target, options);
-  const first = proxy ? await reachProxy(proxy, options, signal) : await connectTcp(
+  const first = proxy ? await reachProxy(proxy, options, signal, progress) : await connectTcp(
     target.hostname,
     target.port,
     options,
     signal,
+    progress,
   );
+  progress.reached = proxy ? "proxy" : "tcp";
   const tcpSocket = first.socket;
   let socket: Socket = tcpSocket;
   let requestTarget: SocketFacts["requestTarget"] = "origin";
@@ -67,6 +70,7 @@ export async function openConnection(
         }
       }
     }
+    if (proxy) progress.reached = "tunnel";
     if (target.secure) {
       secured = await startTls(socket, target.hostname, options, signal);
       socket = secured.socket;
@@ -99,13 +103,14 @@ async function reachProxy(
   proxy: ProxyServer,
   options: TransportOptions | undefined,
   signal: AbortSignal,
+  progress: ConnectProgress,
 ): Promise<TcpResult> {
   const host = proxy.url.hostname.replace(/^\[|\]$/g, "");
   const port = Number(proxy.url.port) ||
     ({ "https:": 443, "socks5:": 1080 } as Record<string, number>)[proxy.url.protocol] || 80;
   const label = `${proxy.url.protocol}//${proxy.url.host}`;
   try {
-    return await connectTcp(host, port, options, signal);
+    return await connectTcp(host, port, options, signal, progress);
   } catch (error) {
     if (!(error instanceof NetError)) throw error;
     if (error.code === "HOST_UNRESOLVED") {

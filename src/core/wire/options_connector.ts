@@ -20,6 +20,7 @@ import type { TransportOptions } from "../request.ts";
 import {
   type ByteConnection,
   type Connector,
+  type ConnectProgress,
   type ConnectTarget,
   registerConnector,
 } from "./connection.ts";
@@ -49,9 +50,10 @@ export const optionsConnector: Connector = {
     target: ConnectTarget,
     options: TransportOptions | undefined,
     signal: AbortSignal,
+    progress?: ConnectProgress,
   ): Promise<ByteConnection> {
     opener ??= import("./options_connection.ts");
-    return (await opener).openConnection(target, options, signal);
+    return (await opener).openConnection(target, options, signal, progress);
   },
 };
 

@@ -11,7 +11,7 @@
 import { NetError } from "../errors.ts";
 import { isExcluded, plainFetchProxy } from "../proxy.ts";
 import type { TransportOptions } from "../request.ts";
-import type { ByteConnection, ConnectTarget, SocketFacts } from "./connection.ts";
+import type { ByteConnection, ConnectProgress, ConnectTarget, SocketFacts } from "./connection.ts";
 import { fromNodeSocket } from "./node_socket.ts";
 
 type Net = typeof import("node:net");
@@ -60,6 +60,7 @@ export async function plainConnect(
   target: ConnectTarget,
   options: TransportOptions | undefined,
   signal: AbortSignal,
+  progress?: ConnectProgress,
 ): Promise<ByteConnection> {
   signal.throwIfAborted();
   const start = performance.now();
@@ -88,7 +89,10 @@ export async function plainConnect(
           key: identity?.key,
         } as import("node:tls").ConnectionOptions,
       ));
-    socket.once("connect", () => tcp = performance.now());
+    socket.once("connect", () => {
+      tcp = performance.now();
+      if (progress) progress.reached = "tcp";
+    });
   } else {
     socket = opened(
       target,
@@ -96,7 +100,10 @@ export async function plainConnect(
     );
   }
   socket.setNoDelay(true);
-  socket.once("lookup", () => dns = performance.now());
+  socket.once("lookup", () => {
+    dns = performance.now();
+    if (progress) progress.reached = "dns";
+  });
   await connected(socket, target.secure ? "secureConnect" : "connect", signal, target);
   const now = performance.now();
   if (!target.secure) tcp = now;

@@ -16,6 +16,7 @@ import { dohResolver, isIpLiteral, type Resolver, serversResolver } from "../dns
 import { NetError } from "../errors.ts";
 import { createClient } from "../proxy.ts";
 import type { DnsChoice, TransportOptions } from "../request.ts";
+import type { ConnectProgress } from "./connection.ts";
 
 /** A TCP connection and when its phases ended (`performance.now()`). */
 export interface TcpResult {
@@ -79,9 +80,11 @@ export async function connectTcp(
   port: number,
   options: TransportOptions | undefined,
   signal: AbortSignal,
+  progress?: ConnectProgress,
 ): Promise<TcpResult> {
   const addresses = await resolveHost(host, options, signal);
   const dns = isIpLiteral(host) ? null : performance.now();
+  if (dns !== null && progress) progress.reached = "dns";
   signal.throwIfAborted();
   let lastError: unknown = null;
   for (const address of addresses) {
