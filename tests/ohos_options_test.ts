@@ -12,6 +12,7 @@ import {
   createHttp,
   failure,
   HTTPBIN,
+  onEngine,
   rawServer,
   serve,
   startHttpbin,
@@ -219,6 +220,8 @@ Deno.test("caData is trusted besides the default roots; without it the server is
 });
 
 Deno.test("reuseConnections: false opens a connection per request; addressFamily ONLY_V4 reaches an IPv4 server", async () => {
+  // On the default path from the first request (no warm-up on fetch: one pool throughout).
+  using _engine = onEngine();
   const ports = new Set<number>();
   await using server = Deno.serve(
     { hostname: "127.0.0.1", port: 0, onListen() {} },
