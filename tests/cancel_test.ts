@@ -142,3 +142,46 @@ Deno.test("http: header and result types are precise", async () => {
   assert.deepEqual(cookies, ["a=1"]);
   assert.equal(seen?.["x-id"], "7");
 });
+
+Deno.test("http: destroy() after its requests ended cancels nothing of another object's", async () => {
+  await using server = slowServer();
+  const first = http.createHttp();
+  assert.equal((await first.request(`${server.url}/`)).result, "fast");
+  // The next object may get the first one's (idle) cancellation machinery.
+  using second = http.createHttp();
+  const pending = second.request(`${server.url}/slow`);
+  await server.arrived;
+  first.destroy();
+  const settled = await Promise.race([
+    pending.then(() => "answered", (e: BusinessError) => `failed ${e.code}`),
+    new Promise((resolve) => setTimeout(resolve, 100, "in flight")),
+  ]);
+  assert.equal(settled, "in flight");
+  await server[Symbol.asyncDispose]();
+  assert.equal((await pending).result, "late");
+});
+
+Deno.test("Network: abort() after a send ended cancels nothing of another client's", async () => {
+  await using server = slowServer();
+  const done = Promise.withResolvers<void>();
+  const first = Network.createHTTPClient({ onload: () => done.resolve() });
+  first.open("GET", `${server.url}/`);
+  await first.send();
+  await done.promise;
+  let outcome = "in flight";
+  const second = Network.createHTTPClient({
+    onload() {
+      outcome = this.responseText;
+    },
+    onerror: (e) => outcome = `error ${e.error}`,
+  });
+  second.open("GET", `${server.url}/slow`);
+  const sent = second.send();
+  await server.arrived;
+  first.abort();
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  assert.equal(outcome, "in flight");
+  await server[Symbol.asyncDispose]();
+  await sent;
+  assert.equal(outcome, "late");
+});

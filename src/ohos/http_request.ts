@@ -6,6 +6,7 @@
  * @module
  */
 
+import { releaseController, takeController } from "../core/abort_pool.ts";
 import { NetError } from "../core/errors.ts";
 import { JarCookieStore } from "../core/cookies.ts";
 import type { BodyMode, CoreResult, Dispatch, RequestEvents } from "../core/request.ts";
@@ -63,11 +64,14 @@ export class HttpRequest implements Disposable, AsyncDisposable {
   /** Keeps the shared stack's connections open while this object lives. */
   readonly #release: () => void = sharedStack().hold();
   /**
-   * Cancels this object's requests in flight: made for the first one and
-   * dropped when none is left, so that `destroy()` builds an error (and its
-   * stack) only when a request is there to receive it.
+   * Cancels this object's requests in flight: taken for the first one and
+   * given back when none is left, so that `destroy()` builds an error (and its
+   * stack) only when a request is there to receive it, and a new object per
+   * request adds no listener (see `abort_pool.ts`).
    */
   #abort: AbortController | null = null;
+  /** A request joined another signal to #abort's (`AbortSignal.any` keeps that link): not pooled. */
+  #linked = false;
   #inFlight = 0;
   #destroyed = false;
   /** Set once a request of this object ran through the interceptor stack. */
@@ -371,7 +375,10 @@ export class HttpRequest implements Disposable, AsyncDisposable {
       const resolving = this.#resolve(url, options, "buffer", start);
       const resolved = resolving instanceof Promise ? await resolving : resolving;
       const chain = chainOf<HttpInterceptorChain>(this);
-      if (chain) return await this.#intercepted(chain, resolved, start);
+      if (chain) {
+        this.#linked = true;
+        return await this.#intercepted(chain, resolved, start);
+      }
       const result = await this.#dispatch(resolved.core, this.#coreEvents("buffer"));
       const response = toHttpResponse(
         result,
@@ -384,7 +391,7 @@ export class HttpRequest implements Disposable, AsyncDisposable {
     } catch (error) {
       throw toBusinessError(error);
     } finally {
-      if (--this.#inFlight === 0) this.#abort = null;
+      this.#settled();
     }
   }
 
@@ -454,7 +461,7 @@ export class HttpRequest implements Disposable, AsyncDisposable {
     } catch (error) {
       throw toBusinessError(error);
     } finally {
-      if (--this.#inFlight === 0) this.#abort = null;
+      this.#settled();
     }
   }
 
@@ -462,14 +469,29 @@ export class HttpRequest implements Disposable, AsyncDisposable {
     if (this.#destroyed) {
       throw new NetError("INTERNAL", "the HttpRequest was destroyed");
     }
-    return resolveRequest(
+    const signal = (this.#abort ??= takeController()).signal;
+    const resolving = resolveRequest(
       url,
       options as HttpRequestOptions | undefined,
       mode,
-      (this.#abort ??= new AbortController()).signal,
+      signal,
       start,
       this.#autoCookies,
     );
+    // A request with its own `signal` option has this object's joined to it.
+    const link = (resolved: ResolvedRequest) => {
+      if (resolved.core.signal !== signal) this.#linked = true;
+      return resolved;
+    };
+    return resolving instanceof Promise ? resolving.then(link) : link(resolving);
+  }
+
+  /** A request ended: with none left, the controller goes back (unaborted and unlinked). */
+  #settled(): void {
+    if (--this.#inFlight > 0) return;
+    if (this.#abort && !this.#linked) releaseController(this.#abort);
+    this.#abort = null;
+    this.#linked = false;
   }
 
   /** The core events for `mode`, rebuilt only when the set of listeners changed. */

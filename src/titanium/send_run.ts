@@ -9,6 +9,7 @@
  * @module
  */
 
+import { releaseController, takeController } from "../core/abort_pool.ts";
 import { NetError } from "../core/errors.ts";
 import { concat, declaredLength } from "../core/read_body.ts";
 import type { RequestEvents, ResponseHead } from "../core/request.ts";
@@ -74,7 +75,8 @@ export class SendRun {
   readonly #method: string;
   readonly #url: string;
   readonly #headers: RequestHeaders;
-  readonly #controller = new AbortController();
+  /** Cancels the run; given back to the pool once the run is over (see `abort_pool.ts`). */
+  #controller: AbortController | null = takeController();
   #aborted = false;
   #download: FileDownload | null = null;
   #target: string | URL | null = null;
@@ -109,7 +111,7 @@ export class SendRun {
   /** Stops the run: nothing it hears reaches the client any more, and a download is discarded. */
   abort(): void {
     this.#aborted = true;
-    this.#controller.abort(new NetError("ABORTED", "abort() was called"));
+    this.#controller?.abort(new NetError("ABORTED", "abort() was called"));
   }
 
   /** Sends `data`; resolves once the outcome's callbacks have returned. Never rejects. */
@@ -126,7 +128,7 @@ export class SendRun {
         headers: this.#headers,
         data,
         streams,
-        signal: this.#controller.signal,
+        signal: this.#controller!.signal,
       });
       this.#target = prepared.target;
       if (this.#target !== null) this.#downloads = await import("./download_file.ts");
@@ -143,11 +145,11 @@ export class SendRun {
         this.#received = result.body.byteLength;
       }
       if (this.#aborted) throw new NetError("ABORTED", "abort() was called");
-      await this.#download?.commit();
+      if (this.#download) await this.#download.commit();
       const type = this.#host.response.header("content-type");
       if (!this.#download && mayBeXml(this.#chunks[0], type)) await loadXmlParser();
     } catch (error) {
-      await this.#download?.discard();
+      if (this.#download) await this.#download.discard();
       failure = this.#overLimit
         ? failures.sizeLimitFailure(this.#limit)
         : isBufferLimit(error, this.#bufferLimit)
@@ -155,6 +157,8 @@ export class SendRun {
         : failures.toFailure(error);
     } finally {
       release();
+      releaseController(this.#controller!);
+      this.#controller = null; // another run may hold it now
     }
     if (this.#current) this.#finish(failure);
   }
@@ -232,13 +236,16 @@ export class SendRun {
       return;
     }
     if (next.protocol === "https:") {
-      this.#controller.abort(new NetError("TLS_HANDSHAKE", `redirect to ${next.href}: ${refusal}`));
+      this.#controller?.abort(
+        new NetError("TLS_HANDSHAKE", `redirect to ${next.href}: ${refusal}`),
+      );
     }
   }
 
   /** Calls `ondatastream`; `size` is the bytes that arrived since the last call. */
   #reportDataProgress(progress: number, size: number): void {
     this.#lastDataProgress = progress;
+    if (!this.#host.listens("ondatastream")) return;
     this.#host.fire("ondatastream", {
       progress,
       totalCount: this.#total,
