@@ -10,6 +10,7 @@ import http, { Network } from "../mod.ts";
 import type { BusinessError, HttpRequestOptions } from "../mod.ts";
 import { closedPort, faultServer, serve, testWith, untilClosed, write } from "./_helpers.ts";
 import { certDir, makeCa, makeCert, OPENSSL } from "./_tls.ts";
+import { useSocketByDefault } from "../src/core/router.ts";
 
 const DONE = 4;
 
@@ -219,6 +220,28 @@ Deno.test("faults: a slow drip under the limit succeeds, over it times out", asy
   assert.equal(n.code, -1001, n.error);
   assert.equal(n.readyState, DONE);
   assert.ok(n.ms < 1_500, `Network took ${n.ms}`);
+});
+
+Deno.test("faults: on the engine, a small sized body dripping under Network's idle limit completes", async () => {
+  // The engine reads such a body in one go; each piece must still count as progress.
+  const before = useSocketByDefault(true);
+  await using server = faultServer(async (conn) => {
+    await write(conn, "HTTP/1.1 200 OK\r\nContent-Length: 6\r\nConnection: close\r\n\r\n");
+    try {
+      for (let i = 0; i < 6; i++) {
+        await sleep(80);
+        await write(conn, "x");
+      }
+    } catch { /* the client gave up */ }
+  });
+  try {
+    // 80 ms gaps < 250 ms idle, although the whole body takes 480 ms > 250 ms.
+    const ok = await viaNetwork(server.url, { timeout: 250 });
+    assert.equal(ok.code, "ok", ok.error);
+    assert.ok(ok.ms >= 400, `took ${ok.ms}`);
+  } finally {
+    useSocketByDefault(before);
+  }
 });
 
 Deno.test("faults: malformed status line and malformed header", async () => {

@@ -33,12 +33,14 @@ export async function readBody(
   // body dripping in slower than the limit overall but faster than it per chunk is no timeout.
   // A length of null also covers encoded bodies, whose decoded size is unknown. Decided before
   // `response.body` is read: a transport may build that stream only when asked for it.
+  const idle = (request.idleTimeout ?? 0) > 0;
   const inOneGo = buffer && length !== null && length < DIRECT_MIN &&
     length <= request.maxBodySize && request.method !== "HEAD" && !events.onDownloadProgress &&
-    !request.idleTimeout && response.arrayBuffer;
+    (!idle || response.reportsProgress === true) && response.arrayBuffer;
   if (inOneGo) {
     try {
-      const body = new Uint8Array(await response.arrayBuffer!());
+      const progress = idle ? () => deadline.touch() : undefined;
+      const body = new Uint8Array(await response.arrayBuffer!(progress));
       return { body, received: body.byteLength };
     } catch (error) {
       throw bodyError(error, deadline, length);

@@ -46,9 +46,16 @@ export interface WireResponse {
   readonly connection: ConnectionFacts | null;
   /**
    * The whole body at once, for a transport that has a faster way than
-   * reading `body` (a small `fetch` body); absent otherwise.
+   * reading `body` (a small `fetch` body); absent otherwise. A transport
+   * with {@linkcode WireResponse.reportsProgress} calls `onProgress` as each
+   * piece of the body arrives.
    */
-  arrayBuffer?(): Promise<ArrayBuffer>;
+  arrayBuffer?(onProgress?: () => void): Promise<ArrayBuffer>;
+  /**
+   * `true` when `arrayBuffer()` calls its `onProgress` as the body arrives,
+   * so that a request with an idle limit may read its body that way too.
+   */
+  readonly reportsProgress?: boolean;
 }
 
 /** Read access to response headers; names are case-insensitive. */

@@ -78,8 +78,16 @@ export class EngineResponse implements WireResponse {
     return this.#body = decodeBody(bodyStream(wire, this.#end), this.#encoding);
   }
 
-  /** The whole body, read from the connection into one array (through the stream when decoded). */
-  async arrayBuffer(): Promise<ArrayBuffer> {
+  /** `arrayBuffer()` reports each piece of a body it reads from the connection (not decoded). */
+  get reportsProgress(): boolean {
+    return !this.#encoding;
+  }
+
+  /**
+   * The whole body, read from the connection into one array (through the
+   * stream when decoded); `onProgress` is called as each piece arrives.
+   */
+  async arrayBuffer(onProgress?: () => void): Promise<ArrayBuffer> {
     const wire = this.#wire;
     if (!wire || this.#encoding) {
       const body = this.body;
@@ -99,6 +107,7 @@ export class EngineResponse implements WireResponse {
         const n = await wire.readBody(out.subarray(filled));
         if (n === 0) break;
         filled += n;
+        onProgress?.();
       }
     } catch (error) {
       this.#end.failed();
