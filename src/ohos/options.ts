@@ -10,7 +10,6 @@
 import { bytesBody, type RequestBody } from "../core/body.ts";
 import { JarCookieStore } from "../core/cookies.ts";
 import { invalidArgument, NetError } from "../core/errors.ts";
-import { multipartBody, multipartContentType, newBoundary } from "../core/multipart.ts";
 import type { BodyMode, CoreRequest, Protocol, TransportOptions } from "../core/request.ts";
 import { type TransportSetting, unhonouredSetting } from "../core/transport_support.ts";
 import { parseRequestUrl } from "../core/url.ts";
@@ -118,9 +117,14 @@ export function resolveRequest(
 
   const parts = v.multiFormDataList;
   if (parts.length > 0 && !getLike && isMultipart(headers)) {
-    const boundary = newBoundary();
-    headers.set("content-type", multipartContentType(boundary));
-    return multipartBody(parts, boundary).then(finish);
+    // Loaded by the first multipart request.
+    return import("../core/multipart.ts").then(
+      ({ multipartBody, multipartContentType, newBoundary }) => {
+        const boundary = newBoundary();
+        headers.set("content-type", multipartContentType(boundary));
+        return multipartBody(parts, boundary);
+      },
+    ).then(finish);
   }
   return finish(body);
 }
