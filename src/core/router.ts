@@ -142,6 +142,13 @@ export class TransportRouter {
   #ready = new Map<string, Transport>();
   /** Built socket transports of other settings, by options object and hop, for a synchronous route. */
   #readyByObject = new WeakMap<object, Map<string, Transport>>();
+  /** The last hop found by its plain key, to find the next one with the same options object. */
+  #lastPlain: {
+    readonly options: TransportOptions | undefined;
+    readonly protocol: string;
+    readonly connectTimeout: number;
+    readonly transport: Transport;
+  } | null = null;
   readonly #limited = new WeakSet<Transport>();
   #doh: Dispatch | null = null;
 
@@ -206,6 +213,7 @@ export class TransportRouter {
     this.#built.clear();
     this.#ready = new Map();
     this.#readyByObject = new WeakMap();
+    this.#lastPlain = null;
   }
 
   /** Closes every transport for good. */
@@ -215,6 +223,7 @@ export class TransportRouter {
     this.#built.clear();
     this.#ready = new Map();
     this.#readyByObject = new WeakMap();
+    this.#lastPlain = null;
   }
 
   #socket(
@@ -223,16 +232,29 @@ export class TransportRouter {
     options: TransportOptions | undefined,
   ): Transport | Promise<Transport> {
     const connectTimeout = connectLimited(request) ? request.connectTimeout : 0;
+    // The same options object (a face shares one for default settings) as the last plain hop.
+    const last = this.#lastPlain;
+    if (
+      last !== null && last.options === options && last.protocol === request.protocol &&
+      last.connectTimeout === connectTimeout
+    ) return last.transport;
     const proxy = hopProxy(options, url);
     // Settings of plain values have a short exact key, whichever object carries them (a face may
     // build one per request); others are keyed by their object before paying for the JSON key.
     const plain = plainKey(request.protocol, options, proxy, connectTimeout);
-    const ready = plain === null
-      ? this.#readyByObject.get(options ?? NO_OPTIONS)?.get(
+    if (plain !== null) {
+      const ready = this.#ready.get(plain);
+      if (ready) {
+        // Plain settings route alike whatever the URL: the next hop may skip the key.
+        this.#lastPlain = { options, protocol: request.protocol, connectTimeout, transport: ready };
+        return ready;
+      }
+    } else {
+      const ready = this.#readyByObject.get(options ?? NO_OPTIONS)?.get(
         identityKey(request.protocol, proxy, connectTimeout),
-      )
-      : this.#ready.get(plain);
-    if (ready) return ready;
+      );
+      if (ready) return ready;
+    }
     const settings: TransportSettings = {
       protocol: request.protocol,
       options,
