@@ -32,7 +32,7 @@ import "./options_connector.ts";
 import { plainAccepts, plainConnect } from "./plain_connector.ts";
 import { ConnectionPool } from "./pool.ts";
 import { headBytes, requestHead } from "./request_head.ts";
-import { EngineResponse } from "./response_body.ts";
+import { type BodyEnd, EngineResponse } from "./response_body.ts";
 import { startClientSpan, tracingEnabled } from "./telemetry.ts";
 
 /** The connector of last resort: direct TCP or TLS with the runtime's verification. */
@@ -300,19 +300,17 @@ export class Http1Transport implements Transport {
     let fresh = wire === null;
     for (;;) {
       if (!wire) wire = await this.#open(connector, target, key, signal);
-      const reused = wire.exchanges > 0;
       const current = wire;
-      const onAbort = () => current.conn.close();
-      // No options object: converting one costs more than the listener itself.
-      signal.addEventListener("abort", onAbort);
+      const exchange = new Exchange(current, signal, this.#active, this.#pool, options);
+      // The exchange is the listener (no closure); no options object: converting one costs more
+      // than the listener itself.
+      signal.addEventListener("abort", exchange);
       this.#active.add(current);
       const headLimit = this.#headLimit(current, start);
       try {
-        return await this.#exchange(current, request, reuse, reused, onAbort);
+        return await this.#exchange(exchange, request, reuse);
       } catch (error) {
-        signal.removeEventListener("abort", onAbort);
-        this.#active.delete(current);
-        current.conn.close();
+        exchange.failed();
         if (signal.aborted) throw signal.reason;
         if (headLimit?.passed) throw headLimit.passed;
         // A pooled connection the server closed meanwhile: once more on a new one.
@@ -458,13 +456,13 @@ export class Http1Transport implements Transport {
   }
 
   async #exchange(
-    wire: Http1Connection,
+    exchange: Exchange,
     request: WireRequest,
     keepAlive: boolean,
-    reused: boolean,
-    onAbort: () => void,
   ): Promise<WireResponse> {
-    const { url, method, body, signal } = request;
+    const { url, method, body } = request;
+    const wire = exchange.wire;
+    const reused = wire.exchanges > 0;
     const facts = wire.conn.facts;
     const size = body && Number.isFinite(body.size) && body.size >= 0 ? body.size : null;
     const head = requestHead(
@@ -484,28 +482,12 @@ export class Http1Transport implements Transport {
     const connection = reused
       ? wire.reusedFacts ??= connectionFacts(facts, true)
       : connectionFacts(facts, false);
-    const idleTimeout = this.#settings.options?.idleConnectionTimeout ?? 0;
-    const release = () => {
-      signal.removeEventListener("abort", onAbort);
-      this.#active.delete(wire);
-      this.#pool.put(wire, idleTimeout);
-    };
-    const fail = () => {
-      signal.removeEventListener("abort", onAbort);
-      this.#active.delete(wire);
-      wire.conn.close();
-    };
     const noBody = method === "HEAD" || response.status === 204 || response.status === 304 ||
       (method === "CONNECT" && response.status < 300);
     let source: Http1Connection | null = null;
-    if (wire.bodyDone) release();
+    if (wire.bodyDone) exchange.done();
     else source = wire;
-    return new EngineResponse(response, connection, noBody, source, {
-      done: release,
-      failed: fail,
-      explain: (error) =>
-        signal.aborted ? signal.reason : wireError(error, "body", wire.declaredLength !== null),
-    });
+    return new EngineResponse(response, connection, noBody, source, exchange);
   }
 
   async #writeBody(
@@ -566,6 +548,57 @@ export class Http1Transport implements Transport {
     else if (sent !== size) {
       throw new NetError("READ_FILE_FAILED", `the body ended at ${sent} of ${size} bytes`);
     }
+  }
+}
+
+/**
+ * One request on one connection: an abort of its signal closes the
+ * connection (it is the signal's listener); the end of its body puts the
+ * connection back in the pool, a failure closes it.
+ */
+class Exchange implements BodyEnd, EventListenerObject {
+  readonly wire: Http1Connection;
+  readonly #signal: AbortSignal;
+  readonly #active: Set<Http1Connection>;
+  readonly #pool: ConnectionPool;
+  readonly #options: TransportOptions | undefined;
+
+  constructor(
+    wire: Http1Connection,
+    signal: AbortSignal,
+    active: Set<Http1Connection>,
+    pool: ConnectionPool,
+    options: TransportOptions | undefined,
+  ) {
+    this.wire = wire;
+    this.#signal = signal;
+    this.#active = active;
+    this.#pool = pool;
+    this.#options = options;
+  }
+
+  /** The signal aborted. */
+  handleEvent(): void {
+    this.wire.conn.close();
+  }
+
+  done(): void {
+    this.#signal.removeEventListener("abort", this);
+    this.#active.delete(this.wire);
+    this.#pool.put(this.wire, this.#options?.idleConnectionTimeout ?? 0);
+  }
+
+  failed(): void {
+    this.#signal.removeEventListener("abort", this);
+    this.#active.delete(this.wire);
+    this.wire.conn.close();
+  }
+
+  explain(error: unknown): unknown {
+    const signal = this.#signal;
+    return signal.aborted
+      ? signal.reason
+      : wireError(error, "body", this.wire.declaredLength !== null);
   }
 }
 

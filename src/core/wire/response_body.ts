@@ -94,13 +94,14 @@ export class EngineResponse implements WireResponse {
       return body ? await new Response(body).arrayBuffer() : new ArrayBuffer(0);
     }
     this.#wire = null; // `body` is an empty stream from now on
-    let out = new Uint8Array(wire.remainingHint || UNSIZED_START);
+    // An ArrayBuffer first: the `.buffer` of a small Uint8Array would be moved off the heap.
+    let out = new Uint8Array(new ArrayBuffer(wire.remainingHint || UNSIZED_START));
     // A small body is usually in the read buffer already: no wait, no promise.
     let filled = wire.readBuffered(out);
     try {
       while (!wire.bodyDone) {
         if (filled === out.byteLength) {
-          const bigger = new Uint8Array(out.byteLength * 2);
+          const bigger = new Uint8Array(new ArrayBuffer(out.byteLength * 2));
           bigger.set(out);
           out = bigger;
         }
