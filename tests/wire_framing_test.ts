@@ -3,7 +3,7 @@
 
 import assert from "node:assert/strict";
 import { NetError } from "../src/core/errors.ts";
-import { parseHead } from "../src/core/wire/response_head.ts";
+import { HeadScanner, parseHead, parseScanned } from "../src/core/wire/response_head.ts";
 import { byteServer, text, wireRequest, wireTransport } from "./_wire_helpers.ts";
 
 async function rejection(promise: Promise<unknown>): Promise<NetError> {
@@ -274,4 +274,38 @@ Deno.test("wire framing: the parsed fields read as a Headers object built from t
   head.headers.append("x-c", "4");
   expected.append("x-c", "4");
   assert.deepEqual([...head.headers], [...expected]);
+});
+
+Deno.test("wire framing: a head read in pieces parses as read at once, and a bare CR at a piece's end is refused", () => {
+  const text = "HTTP/1.1 200 OK\r\nx-a: 1\r\nx-b:2\ncontent-length: 0\r\n\r\n";
+  const bytes = new TextEncoder().encode(text);
+  const whole = parseHead(text);
+  for (let cut = 1; cut < bytes.byteLength; cut++) {
+    const scanner = new HeadScanner();
+    scanner.reset(0);
+    assert.equal(scanner.scan(bytes, cut), -1, `cut at ${cut}`);
+    const end = scanner.scan(bytes, bytes.byteLength);
+    assert.equal(end, bytes.byteLength, `cut at ${cut}`);
+    const head = parseScanned(bytes, 0, end, scanner);
+    assert.deepEqual([...head.headers], [...whole.headers], `cut at ${cut}`);
+  }
+  const bare = new TextEncoder().encode("HTTP/1.1 200 OK\r\nx-a: 1\rx\r\n\r\n");
+  const cr = bare.indexOf(13, 20);
+  const scanner = new HeadScanner();
+  scanner.reset(0);
+  assert.equal(scanner.scan(bare, cr + 1), -1);
+  assert.throws(
+    () => scanner.scan(bare, bare.byteLength),
+    (e: NetError) => e.code === "BAD_RESPONSE",
+  );
+  // Bytes moved toward the buffer's start between pieces (the read buffer compacts).
+  const moved = new Uint8Array(bytes.byteLength + 5);
+  moved.set(bytes, 5);
+  const shifting = new HeadScanner();
+  shifting.reset(5);
+  assert.equal(shifting.scan(moved, 5 + 20), -1);
+  moved.copyWithin(0, 5);
+  shifting.shift(5);
+  const end = shifting.scan(moved, bytes.byteLength);
+  assert.deepEqual([...parseScanned(moved, 0, end, shifting).headers], [...whole.headers]);
 });

@@ -10,12 +10,12 @@ import { NetError } from "../errors.ts";
 import type { ConnectionFacts } from "../transport.ts";
 import type { ByteConnection } from "./connection.ts";
 import {
-  findHeadEnd,
   type Framing,
   framingOf,
+  HeadScanner,
   latin1,
   MAX_HEAD_BYTES,
-  parseHead,
+  parseScanned,
   type ResponseHead,
 } from "./response_head.ts";
 
@@ -51,6 +51,7 @@ export class Http1Connection {
   /** The facts every response on it reports once it is reused (the same each time). */
   reusedFacts: ConnectionFacts | null = null;
   #buffer = new Uint8Array(INITIAL_BUFFER);
+  readonly #scanner = new HeadScanner();
   #start = 0;
   #end = 0;
   #eof = false;
@@ -100,23 +101,26 @@ export class Http1Connection {
    */
   async readHead(method: string, requestKeepAlive: boolean): Promise<ResponseHead> {
     this.#start = this.#end = 0;
-    let scanned = 0;
+    const scanner = this.#scanner;
+    scanner.reset(0);
     for (;;) {
-      const end = findHeadEnd(this.#buffer, Math.max(this.#start, scanned - 2), this.#end);
+      const end = scanner.scan(this.#buffer, this.#end);
       if (end < 0) {
-        scanned = this.#end;
         if (this.#end - this.#start > MAX_HEAD_BYTES) throw tooLarge();
+        const start = this.#start;
         if (!(await this.#fill())) {
           if (this.#end === 0) {
             throw new NetError("EMPTY_REPLY", "connection closed before message completed");
           }
           throw new NetError("BAD_RESPONSE", "the connection closed inside the response head");
         }
+        // The buffer may have moved its bytes to its start.
+        if (this.#start !== start) scanner.shift(start - this.#start);
         continue;
       }
       if (end - this.#start > MAX_HEAD_BYTES) throw tooLarge();
-      const head = parseHead(latin1(this.#buffer, this.#start, end));
-      this.#start = scanned = end;
+      const head = parseScanned(this.#buffer, this.#start, end, scanner);
+      this.#start = end;
       if (head.status >= 200) {
         this.#beginBody(head, method, requestKeepAlive);
         return head;
@@ -124,6 +128,7 @@ export class Http1Connection {
       if (head.status === 101) {
         throw new NetError("BAD_RESPONSE", "101 Switching Protocols without an upgrade request");
       }
+      scanner.reset(end);
     }
   }
 
