@@ -42,7 +42,7 @@ async function wireGet(transport: Http1Transport): Promise<void> {
     signal: never,
   });
   const length = Number(response.headers.get("content-length"));
-  if (length < 32 * 1024 && response.arrayBuffer) {
+  if (length < (response.arrayBufferIsDirect ? 8 << 20 : 32 * 1024) && response.arrayBuffer) {
     await response.arrayBuffer();
     return;
   }

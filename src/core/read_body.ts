@@ -34,7 +34,8 @@ export async function readBody(
   // A length of null also covers encoded bodies, whose decoded size is unknown. Decided before
   // `response.body` is read: a transport may build that stream only when asked for it.
   const idle = (request.idleTimeout ?? 0) > 0;
-  const inOneGo = buffer && length !== null && length < DIRECT_MIN &&
+  const inOneGo = buffer && length !== null &&
+    length < (response.arrayBufferIsDirect ? MAX_ROOM : DIRECT_MIN) &&
     length <= request.maxBodySize && request.method !== "HEAD" && !events.onDownloadProgress &&
     (!idle || response.reportsProgress === true) && response.arrayBuffer;
   if (inOneGo) {
@@ -73,6 +74,8 @@ function bodyError(error: unknown, deadline: Deadline, length: number | null): u
  * size: `arrayBuffer()` collects fetch's chunks and copies them again, which
  * costs more than our reads from about 24 KiB (measured: 15 % fewer
  * instructions per request at 64 KiB, 30 % at 256 KiB; more below 16 KiB).
+ * A transport whose `arrayBuffer()` reads into one array itself
+ * (`arrayBufferIsDirect`) is asked for it up to {@linkcode MAX_ROOM}.
  */
 const DIRECT_MIN = 32 * 1024;
 

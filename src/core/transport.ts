@@ -56,6 +56,12 @@ export interface WireResponse {
    * so that a request with an idle limit may read its body that way too.
    */
   readonly reportsProgress?: boolean;
+  /**
+   * `true` when `arrayBuffer()` reads the body straight into one array of
+   * its declared size (the socket engine), so it beats reading `body` at
+   * any size; absent when it gathers and copies chunks (`fetch`).
+   */
+  readonly arrayBufferIsDirect?: boolean;
 }
 
 /** Read access to response headers; names are case-insensitive. */

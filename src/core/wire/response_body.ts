@@ -37,6 +37,8 @@ export class EngineResponse implements WireResponse {
   readonly statusText: string;
   readonly headers: FlatHeaders;
   readonly connection: ConnectionFacts;
+  /** `arrayBuffer()` reads a sized body into one array of its size, with no stream. */
+  readonly arrayBufferIsDirect = true;
   readonly #noBody: boolean;
   readonly #encoding: string | null;
   /** The connection still carrying the body; `null` once it ended (or there was none). */
