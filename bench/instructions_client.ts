@@ -10,10 +10,11 @@
 
 import http, { Network } from "../mod.ts";
 import ky from "npm:ky@^1.7.0";
-import { useSocketByDefault } from "../src/core/router.ts";
+import { useSocketByDefault, useSocketForHttps } from "../src/core/router.ts";
 
 const socket = Deno.env.get("BENCH_SOCKET");
 if (socket === "1" || socket === "0") useSocketByDefault(socket === "1");
+if (Deno.env.get("BENCH_SOCKET_HTTPS") === "1") useSocketForHttps(true);
 
 const [name = "raw", origin = "", countText = "1000"] = Deno.args;
 const count = Number(countText);

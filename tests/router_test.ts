@@ -8,7 +8,7 @@ import http from "../ohos.ts";
 import { NetError } from "../src/core/errors.ts";
 import { FetchTransport } from "../src/core/fetch_transport.ts";
 import type { CoreRequest, TransportOptions } from "../src/core/request.ts";
-import { TransportRouter, useSocketByDefault } from "../src/core/router.ts";
+import { TransportRouter, useSocketByDefault, useSocketForHttps } from "../src/core/router.ts";
 import { http1TransportFactory } from "../src/core/wire/http1_transport.ts";
 import { systemResolver } from "../src/core/dns.ts";
 import type { TlsControl, Transport, TransportSettings } from "../src/core/transport.ts";
@@ -121,7 +121,7 @@ Deno.test("router: which transport carries a hop, with fetch as the default path
   }
 });
 
-Deno.test("router: with the engine as the default, plain http hops go to it, https stays on fetch", async () => {
+Deno.test("router: with the engine as the default, http and https hops that HTTP/1.1 suits go to it", async () => {
   const before = useSocketByDefault(true);
   const router = new TransportRouter();
   const stand: Transport = {
@@ -136,8 +136,16 @@ Deno.test("router: with the engine as the default, plain http hops go to it, htt
     // Built once: later hops get it without a promise.
     assert.equal(router.route(request({ url: plain }), plain), stand);
     const secure = new URL("https://127.0.0.1:1/");
-    assert.equal(await kindOf(router, request({ url: secure })), "fetch");
-    assert.equal(await kindOf(router, request({ url: secure, transport: DIRECT })), "fetch");
+    assert.equal(await kindOf(router, request({ url: secure })), "socket");
+    assert.equal(await kindOf(router, request({ url: secure, transport: DIRECT })), "socket");
+    // https can be kept on fetch (benchmarks comparing the paths).
+    const httpsBefore = useSocketForHttps(false);
+    try {
+      assert.equal(await kindOf(router, request({ url: secure, transport: DIRECT })), "fetch");
+      assert.equal(await kindOf(router, request({ transport: DIRECT })), "socket");
+    } finally {
+      useSocketForHttps(httpsBefore);
+    }
     assert.equal(await kindOf(router, request({ transport: DIRECT })), "socket");
     const servers = { ...DIRECT, dns: { servers: [{ address: "127.0.0.1", port: 53 }] } };
     assert.equal(await kindOf(router, request({ transport: servers })), "socket");

@@ -70,15 +70,19 @@ test.tls("transport connectTimeout: cuts the connection phase, not a slow server
     "TLS never completes: 2300028 at connectTimeout naming the phase, on the engine and the relay",
     async () => {
       using req = createHttp();
-      // TLS control takes https to the engine; without it https is on fetch, which enforces the
+      // TLS control always takes https to the engine; HTTP/2 stays on fetch, which enforces the
       // connect limit through the loopback relay.
-      for (const remoteValidation of ["system", undefined] as const) {
+      const paths: http.HttpRequestOptions[] = [
+        { remoteValidation: "system" },
+        { usingProtocol: http.HttpProtocol.HTTP2 },
+      ];
+      for (const path of paths) {
         const start = performance.now();
         const err = await failure(
           req.request(`https://127.0.0.1:${silent.port}/`, {
             connectTimeout: 300,
             readTimeout: 10_000,
-            remoteValidation,
+            ...path,
           }),
         );
         const elapsed = performance.now() - start;
@@ -208,14 +212,18 @@ Deno.test("transport client pool: default requests use plain fetch; settings get
 
 Deno.test("transport: destroy() while connecting closes the connection, the relay and its clients", async () => {
   await using silent = silentListener();
-  // On the engine (TLS control takes https there), and relayed (https on fetch).
-  for (const remoteValidation of ["system", undefined] as const) {
+  // On the engine (TLS control always goes there), and relayed (HTTP/2 stays on fetch).
+  const paths: http.HttpRequestOptions[] = [
+    { remoteValidation: "system" },
+    { usingProtocol: http.HttpProtocol.HTTP2 },
+  ];
+  for (const path of paths) {
     const req = http.createHttp();
     const pending = failure(
       req.request(`https://127.0.0.1:${silent.port}/`, {
         connectTimeout: 5_000,
         readTimeout: 0,
-        remoteValidation,
+        ...path,
       }),
     );
     await delay(100);

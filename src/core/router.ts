@@ -5,10 +5,12 @@
  *
  * - `socket` when `fetch` cannot send it: a forbidden method (TRACE, TRACK,
  *   CONNECT), TLS control (`transport.tls`), or `prefer: "socket"`; and by
- *   default for plain http that HTTP/1.1 suits (see {@linkcode useSocketByDefault});
+ *   default for http and https that HTTP/1.1 suits (see
+ *   {@linkcode useSocketByDefault});
  * - `relay` (`fetch` through the loopback SOCKS relay) when a request left
- *   to `fetch` (https, HTTP/2) needs its own DNS servers, an address family
- *   or an exact connect limit, or `prefer: "relay"`;
+ *   to `fetch` (HTTP/2, an extra CA, a streamed body) needs its own DNS
+ *   servers, an address family or an exact connect limit, or
+ *   `prefer: "relay"`;
  * - `fetch` otherwise: Deno's default client, or one made for the settings.
  *
  * Each transport instance serves one set of settings (one pool of
@@ -50,11 +52,11 @@ function loadEngine(): Promise<TransportFactory> {
 export const FETCH_FORBIDDEN_METHODS: ReadonlySet<string> = new Set(["CONNECT", "TRACE", "TRACK"]);
 
 /**
- * The switch: `true` (the default) sends plain http requests that HTTP/1.1
- * suits over the socket-level engine, measured cheaper than `fetch`
- * (docs/transports.md); `false` keeps them on `fetch`. Either way https
- * without TLS control, HTTP/2 and extra CAs stay on `fetch`, and TRACE,
- * TRACK, CONNECT and TLS control go to the engine.
+ * The switch: `true` (the default) sends http and https requests that
+ * HTTP/1.1 suits over the socket-level engine, measured cheaper than `fetch`
+ * (docs/transports.md); `false` keeps them on `fetch`. Either way HTTP/2,
+ * streamed bodies and extra CAs stay on `fetch`, and TRACE, TRACK, CONNECT
+ * and TLS control go to the engine.
  */
 let socketByDefault = true;
 
@@ -100,6 +102,33 @@ export function useSocketByDefault(on: boolean, warmup = 0): boolean {
   return before;
 }
 
+/**
+ * https joins plain http on the engine by default: measured cheaper than
+ * `fetch` there too (docs/transports.md, Status).
+ */
+let httpsOnEngine = true;
+
+/**
+ * Whether https requests without TLS control go where plain http goes (the
+ * engine, while it is the default) or stay on `fetch` (benchmarks, tests
+ * comparing the paths); returns the previous setting. On by default.
+ *
+ * @param on whether https goes where plain http goes
+ * @returns the previous setting
+ *
+ * @example
+ * ```ts
+ * import { useSocketForHttps } from "./router.ts";
+ * const before = useSocketForHttps(true);
+ * useSocketForHttps(before);
+ * ```
+ */
+export function useSocketForHttps(on: boolean): boolean {
+  const before = httpsOnEngine;
+  httpsOnEngine = on;
+  return before;
+}
+
 /** Whether the engine takes a default request now; counts the warm-up and starts the load. */
 function engineWarm(): boolean {
   if (engineNow) return true;
@@ -112,20 +141,21 @@ function engineWarm(): boolean {
 const NO_OPTIONS = {};
 
 /**
- * Whether the engine carries `request` by default: plain http where HTTP/1.1
- * is acceptable (not `http2`), the body is not streamed, no extra CA is
- * given, and the engine is warm (see {@linkcode ENGINE_WARMUP}). https stays
- * on `fetch`, which costs fewer instructions there (docs/transports.md). A
- * request with an extra CA stays there too: node:tls can add one to the
- * default roots only with `--allow-sys` (`fetch` always can), and `fetch`
- * reads the file for every request, so a missing permission fails alike.
+ * Whether the engine carries `request` by default: http or https (see
+ * {@linkcode useSocketForHttps}) where HTTP/1.1 is acceptable (not `http2`),
+ * the body is not streamed, no extra CA is given, and the engine is warm
+ * (see {@linkcode ENGINE_WARMUP}). A request with an extra CA stays on
+ * `fetch`: node:tls can add one to the default roots only with
+ * `--allow-sys` (`fetch` always can), and `fetch` reads the file for every
+ * request, so a missing permission fails alike.
  */
 function socketSuits(
   request: CoreRequest,
   url: URL,
   options: TransportOptions | undefined,
 ): boolean {
-  if (url.protocol !== "http:" || request.protocol === "http2") return false;
+  if (request.protocol === "http2") return false;
+  if (url.protocol !== "http:" && !(httpsOnEngine && url.protocol === "https:")) return false;
   // A streamed body is usually a large one, which fetch reads 2-4x faster than node:net here
   // (256 MiB: fetch 300-520 MB/s, node:net alone 100-150 MB/s, the engine's stream 0.34x
   // fetch's at twice its peak RSS; bench/stream_client.ts with BENCH_SOCKET=1).
