@@ -27,7 +27,10 @@ export interface DeadlineLimits {
 /** Aborts an exchange when a limit passes or the caller cancels it. */
 export class Deadline {
   readonly #controller = new AbortController();
-  readonly #signal: AbortSignal | null;
+  /** The deadlines following the caller's signal, this one among them; `null` without a signal. */
+  #followers: Set<Deadline> | null = null;
+  /** Whether the clock holds this deadline. */
+  #timed = false;
   readonly #totalMs: number;
   readonly #connectMs: number;
   readonly #idleMs: number;
@@ -43,7 +46,6 @@ export class Deadline {
   /** @param limits the request's limits, its cancellation and its start time */
   constructor(limits: DeadlineLimits) {
     const { totalTimeout, connectTimeout, idleTimeout, signal, startTime } = limits;
-    this.#signal = signal;
     this.#totalMs = totalTimeout;
     this.#connectMs = connectTimeout;
     this.#idleMs = idleTimeout ?? 0;
@@ -52,10 +54,13 @@ export class Deadline {
     this.connectAt = connectTimeout > 0 && connectTimeout < (totalTimeout || Infinity)
       ? startTime + connectTimeout
       : Infinity;
-    if (this.nextCheck() !== Infinity) clock.add(this);
+    if (this.nextCheck() !== Infinity) {
+      this.#timed = true;
+      clock.add(this);
+    }
     if (signal) {
       if (signal.aborted) this.cutBy(signal);
-      else watch(signal, this);
+      else this.#followers = watch(signal, this);
     }
   }
 
@@ -84,8 +89,11 @@ export class Deadline {
 
   /** Stops the limits and the listener; call once the exchange is over. */
   clear(): void {
-    clock.delete(this);
-    if (this.#signal) watched.get(this.#signal)?.delete(this);
+    if (this.#timed) {
+      this.#timed = false;
+      clock.delete(this);
+    }
+    this.#followers?.delete(this);
   }
 
   /** The earliest `performance.now()` at which a limit can have passed (Infinity: never). */
@@ -138,7 +146,8 @@ export class Deadline {
  */
 const watched = new WeakMap<AbortSignal, Set<Deadline>>();
 
-function watch(signal: AbortSignal, deadline: Deadline): void {
+/** Makes `deadline` follow `signal`; returns the set it joined. */
+function watch(signal: AbortSignal, deadline: Deadline): Set<Deadline> {
   let deadlines = watched.get(signal);
   if (!deadlines) {
     const followers = deadlines = new Set();
@@ -148,6 +157,7 @@ function watch(signal: AbortSignal, deadline: Deadline): void {
     }, { once: true });
   }
   deadlines.add(deadline);
+  return deadlines;
 }
 
 /**
