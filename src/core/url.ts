@@ -47,6 +47,14 @@ export function parseRequestUrl(input: string): URL {
   } catch {
     throw new NetError("BAD_URL", `'${redactCredentials(input)}' is not a valid URL`);
   }
+  return checkRequestUrl(url);
+}
+
+/**
+ * `url` when the pipeline may send it: http or https, without credentials
+ * (the checks of {@linkcode parseRequestUrl} after parsing).
+ */
+export function checkRequestUrl(url: URL): URL {
   if (url.protocol !== "http:" && url.protocol !== "https:") {
     throw new NetError("UNSUPPORTED_PROTOCOL", `'${url.protocol}' is not http: or https:`);
   }

@@ -9,7 +9,13 @@ import { NetError } from "../core/errors.ts";
 import type { TransportOptions } from "../core/request.ts";
 import type { TlsControl } from "../core/transport.ts";
 import { unhonouredSetting } from "../core/transport_support.ts";
-import { isToken, parseRequestUrl, redactCredentials, withDefaultScheme } from "../core/url.ts";
+import {
+  checkRequestUrl,
+  isToken,
+  parseRequestUrl,
+  redactCredentials,
+  withDefaultScheme,
+} from "../core/url.ts";
 
 /** `timeout` when none is set: iOS's `NSURLRequest` default. */
 export const DEFAULT_TIMEOUT = 60_000;
@@ -169,7 +175,7 @@ export function readUrl(
   input: string,
   autoEncode: boolean,
 ): { url: URL; username: string | undefined; password: string | undefined } {
-  let text = input.trim();
+  const text = input.trim();
   if (!autoEncode && NOT_URI.test(text)) {
     throw new NetError(
       "BAD_URL",
@@ -178,17 +184,20 @@ export function readUrl(
       }' has characters that must be percent-encoded, and autoEncodeUrl is false`,
     );
   }
+  let parsed: URL;
+  try {
+    parsed = new URL(withDefaultScheme(text));
+  } catch {
+    return { url: parseRequestUrl(text), username: undefined, password: undefined }; // it reports why
+  }
   let username: string | undefined;
   let password: string | undefined;
-  try {
-    const parsed = new URL(withDefaultScheme(text));
-    if (parsed.username || parsed.password) {
-      username = decodeURIComponent(parsed.username);
-      password = decodeURIComponent(parsed.password);
-      parsed.username = "";
-      parsed.password = "";
-      text = parsed.href;
-    }
-  } catch { /* parseRequestUrl reports it */ }
-  return { url: parseRequestUrl(text), username, password };
+  if (parsed.username || parsed.password) {
+    username = decodeURIComponent(parsed.username);
+    password = decodeURIComponent(parsed.password);
+    parsed.username = "";
+    parsed.password = "";
+  }
+  // Parsed once: the checks parseRequestUrl would make after parsing.
+  return { url: checkRequestUrl(parsed), username, password };
 }
