@@ -48,6 +48,7 @@ export class RequestHeaders {
   toHeaders(): Headers {
     const headers = new Headers();
     if (!this.#values.has("x-requested-with")) headers.set("x-requested-with", "XMLHttpRequest");
+    if (this.#values.size === 0) return headers; // the default alone: no size to check
     for (const [key, value] of this.#values) {
       if (value === null) headers.delete(key);
       else headers.set(key, value);
