@@ -18,6 +18,7 @@ import {
   write,
 } from "./_helpers.ts";
 import { certDir, makeCa, OPENSSL } from "./_tls.ts";
+import { useSocketByDefault } from "../src/core/router.ts";
 
 type Options = HttpRequestOptions | undefined;
 
@@ -129,7 +130,7 @@ Deno.test("malformed URL rejects with 2300003", async () => {
   }
 });
 
-test.tls("untrusted (self-signed) certificate rejects with 2300060", async () => {
+test.tls("untrusted (self-signed) certificate rejects with 2300060, on the engine and on fetch", async () => {
   await using dir = await certDir("netstack-tls-");
   if (!dir) return;
   // A self-signed root (CA:TRUE) served as the server certificate: trusted by nothing.
@@ -151,12 +152,20 @@ test.tls("untrusted (self-signed) certificate rejects with 2300060", async () =>
     served++;
     return new Response("secret");
   });
-  await expectFailure(
-    `https://127.0.0.1:${server.addr.port}/`,
-    undefined,
-    2300060,
-    /^Invalid SSL peer certificate or SSH remote key: .*(?:certificate|UnknownIssuer)/i,
-  );
+  // https goes to the engine by default (node:tls); fetch still carries HTTP/2 and extra CAs.
+  for (const engine of [true, false]) {
+    const before = useSocketByDefault(engine);
+    try {
+      await expectFailure(
+        `https://127.0.0.1:${server.addr.port}/`,
+        undefined,
+        2300060,
+        /^Invalid SSL peer certificate or SSH remote key: .*(?:certificate|UnknownIssuer)/i,
+      );
+    } finally {
+      useSocketByDefault(before);
+    }
+  }
   assert.equal(served, 0, "no request got through the failed handshake");
 });
 
