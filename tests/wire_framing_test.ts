@@ -309,3 +309,17 @@ Deno.test("wire framing: a head read in pieces parses as read at once, and a bar
   const end = shifting.scan(moved, bytes.byteLength);
   assert.deepEqual([...parseScanned(moved, 0, end, shifting).headers], [...whole.headers]);
 });
+
+Deno.test("wire framing: a scanner keeps no long line table after a head of many lines", () => {
+  const many = `HTTP/1.1 200 OK\r\n${"x-a: 1\r\n".repeat(5000)}\r\n`;
+  const bytes = new TextEncoder().encode(many);
+  const scanner = new HeadScanner();
+  scanner.reset(0);
+  assert.equal(scanner.scan(bytes, bytes.byteLength), bytes.byteLength);
+  assert.equal(
+    parseScanned(bytes, 0, bytes.byteLength, scanner).headers.get("x-a")?.length,
+    5000 * 3 - 2,
+  );
+  scanner.reset(0);
+  assert.ok(scanner.lines.length < 1000, `${scanner.lines.length} entries kept`);
+});

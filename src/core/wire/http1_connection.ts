@@ -122,6 +122,7 @@ export class Http1Connection {
       const head = parseScanned(this.#buffer, this.#start, end, scanner);
       this.#start = end;
       if (head.status >= 200) {
+        scanner.reset(0); // drops what a long head made it keep
         this.#beginBody(head, method, requestKeepAlive);
         return head;
       }

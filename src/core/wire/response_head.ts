@@ -197,7 +197,7 @@ export class HeadScanner {
    * index, the index its CR LF (or LF) starts at, and its first colon when
    * only token characters come before it (else -1: no valid field).
    */
-  readonly lines: number[] = [];
+  lines: number[] = [];
   /** How many entries of `lines` belong to the current head (the array is kept, not emptied). */
   count = 0;
   /** Whether every byte so far is ASCII. */
@@ -210,6 +210,8 @@ export class HeadScanner {
   /** Starts over for a head that begins at `start`. */
   reset(start: number): void {
     this.count = 0;
+    // A head of many lines grew the array: a pooled connection should not keep that.
+    if (this.lines.length > MAX_KEPT_LINES * 3) this.lines = [];
     this.ascii = true;
     this.#at = this.#lineStart = start;
     this.#colon = -1;
@@ -290,6 +292,9 @@ export class HeadScanner {
     return -1;
   }
 }
+
+/** Lines of a head whose entries a scanner keeps for the next head (more are dropped). */
+const MAX_KEPT_LINES = 64;
 
 /** Bytes as a string, one char per byte (as `fetch` maps header bytes). */
 export function latin1(bytes: Uint8Array, from: number, to: number): string {
