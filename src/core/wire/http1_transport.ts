@@ -33,6 +33,7 @@ import { plainAccepts, plainConnect } from "./plain_connector.ts";
 import { ConnectionPool } from "./pool.ts";
 import { headBytes, requestHead } from "./request_head.ts";
 import { type BodyEnd, EngineResponse } from "./response_body.ts";
+import type { ResponseHead } from "./response_head.ts";
 import { startClientSpan, tracingEnabled } from "./telemetry.ts";
 
 /** The connector of last resort: direct TCP or TLS with the runtime's verification. */
@@ -308,7 +309,25 @@ export class Http1Transport implements Transport {
       this.#active.add(current);
       const headLimit = this.#headLimit(current, start);
       try {
-        return await this.#exchange(exchange, request, reuse);
+        // The exchange, inline: an async method per request costs a promise and a frame.
+        const { url, method, body } = request;
+        const reused = current.exchanges > 0;
+        const facts = current.conn.facts;
+        const size = body && Number.isFinite(body.size) && body.size >= 0 ? body.size : null;
+        const head = requestHead(
+          url,
+          method,
+          request.headers,
+          body ? { size } : null,
+          facts,
+          reuse,
+        );
+        if (!body) {
+          const writing = current.write(headBytes(head.text));
+          if (writing) await writing;
+        } else await this.#writeBody(current, head.text, request, size);
+        const response = await current.readHead(method, !head.close);
+        return respond(exchange, method, response, reused);
       } catch (error) {
         exchange.failed();
         if (signal.aborted) throw signal.reason;
@@ -321,7 +340,8 @@ export class Http1Transport implements Transport {
         }
         throw wireError(error, "connect", false);
       } finally {
-        clearTimeout(headLimit?.timer);
+        // Most exchanges have no head limit: no clearTimeout call (it converts its argument).
+        if (headLimit) clearTimeout(headLimit.timer);
       }
     }
   }
@@ -455,41 +475,6 @@ export class Http1Transport implements Transport {
     }
   }
 
-  async #exchange(
-    exchange: Exchange,
-    request: WireRequest,
-    keepAlive: boolean,
-  ): Promise<WireResponse> {
-    const { url, method, body } = request;
-    const wire = exchange.wire;
-    const reused = wire.exchanges > 0;
-    const facts = wire.conn.facts;
-    const size = body && Number.isFinite(body.size) && body.size >= 0 ? body.size : null;
-    const head = requestHead(
-      url,
-      method,
-      request.headers,
-      body ? { size } : null,
-      facts,
-      keepAlive,
-    );
-    if (!body) {
-      const writing = wire.write(headBytes(head.text));
-      if (writing) await writing;
-    } else await this.#writeBody(wire, head.text, request, size);
-    const response = await wire.readHead(method, !head.close);
-    wire.exchanges++;
-    const connection = reused
-      ? wire.reusedFacts ??= connectionFacts(facts, true)
-      : connectionFacts(facts, false);
-    const noBody = method === "HEAD" || response.status === 204 || response.status === 304 ||
-      (method === "CONNECT" && response.status < 300);
-    let source: Http1Connection | null = null;
-    if (wire.bodyDone) exchange.done();
-    else source = wire;
-    return new EngineResponse(response, connection, noBody, source, exchange);
-  }
-
   async #writeBody(
     wire: Http1Connection,
     head: string,
@@ -600,6 +585,27 @@ class Exchange implements BodyEnd, EventListenerObject {
       ? signal.reason
       : wireError(error, "body", this.wire.declaredLength !== null);
   }
+}
+
+/** The response to `exchange`'s request, whose head is in; the connection is released at once when the body is done. */
+function respond(
+  exchange: Exchange,
+  method: string,
+  response: ResponseHead,
+  reused: boolean,
+): WireResponse {
+  const wire = exchange.wire;
+  wire.exchanges++;
+  const facts = wire.conn.facts;
+  const connection = reused
+    ? wire.reusedFacts ??= connectionFacts(facts, true)
+    : connectionFacts(facts, false);
+  const noBody = method === "HEAD" || response.status === 204 || response.status === 304 ||
+    (method === "CONNECT" && response.status < 300);
+  let source: Http1Connection | null = null;
+  if (wire.bodyDone) exchange.done();
+  else source = wire;
+  return new EngineResponse(response, connection, noBody, source, exchange);
 }
 
 /** What a response tells of its connection; frozen, as one object serves every reuse. */
