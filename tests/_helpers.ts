@@ -205,3 +205,30 @@ export async function startHttpbin(): Promise<
     },
   };
 }
+
+/**
+ * Runs `script` in a new Deno process (read from stdin, so relative imports resolve from the
+ * working directory) with `flags` before the `-`, and returns its output; killed after 20 s.
+ */
+export async function runDenoScript(
+  script: string,
+  flags: readonly string[],
+  env?: Record<string, string>,
+): Promise<Deno.CommandOutput> {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", ...flags, "-"],
+    ...env ? { env } : {},
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const writer = child.stdin.getWriter();
+  await writer.write(new TextEncoder().encode(script));
+  await writer.close();
+  const timer = setTimeout(() => child.kill(), 20_000);
+  try {
+    return await child.output();
+  } finally {
+    clearTimeout(timer);
+  }
+}

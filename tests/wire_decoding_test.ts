@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { brotliCompressSync, constants, deflateSync, gzipSync } from "node:zlib";
 import type { NetError } from "../src/core/errors.ts";
 import { byteServer, latin1, text, wireRequest, wireTransport } from "./_wire_helpers.ts";
-import { serve } from "./_helpers.ts";
+import { runDenoScript, serve } from "./_helpers.ts";
 
 const MIB = 1024 * 1024;
 
@@ -123,16 +123,7 @@ Deno.test("wire decoding: brotli decodes with no permission at all", async () =>
     const stream = new ReadableStream({ start(c) { c.enqueue(body); c.close(); } });
     console.log(await new Response(decodeBody(stream, "br")).text());
   `;
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "--no-prompt", "-"],
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const writer = child.stdin.getWriter();
-  await writer.write(new TextEncoder().encode(script));
-  await writer.close();
-  const { code, stdout, stderr } = await child.output();
+  const { code, stdout, stderr } = await runDenoScript(script, ["--no-prompt"]);
   assert.equal(code, 0, new TextDecoder().decode(stderr));
   assert.equal(new TextDecoder().decode(stdout).trim(), "no permission needed");
 });

@@ -3,6 +3,7 @@
 
 import assert from "node:assert/strict";
 import { byteServer, text, wireRequest, wireTransport } from "./_wire_helpers.ts";
+import { runDenoScript } from "./_helpers.ts";
 import type { TransportOptions } from "../src/core/request.ts";
 
 const OK = "HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok";
@@ -135,18 +136,7 @@ Deno.test("wire pool: a process that never closes anything exits by itself", asy
       headers: new Headers(), body: null, signal: new AbortController().signal });
     console.log(await new Response(response.body).text(), response.connection.reused);
   `;
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "-"],
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const writer = child.stdin.getWriter();
-  await writer.write(new TextEncoder().encode(script));
-  await writer.close();
-  const timer = setTimeout(() => child.kill(), 20_000);
-  const output = await child.output();
-  clearTimeout(timer);
+  const output = await runDenoScript(script, ["-A"]);
   assert.equal(output.code, 0, new TextDecoder().decode(output.stderr));
   assert.equal(new TextDecoder().decode(output.stdout).trim(), "ok false");
 });

@@ -3,7 +3,7 @@
 // sees the W3C traceparent of that span.
 
 import assert from "node:assert/strict";
-import { serve } from "./_helpers.ts";
+import { runDenoScript, serve } from "./_helpers.ts";
 
 interface OtlpSpan {
   traceId: string;
@@ -40,22 +40,16 @@ Deno.test("wire telemetry: an HTTP client span and a traceparent with OTEL_DENO=
       headers: new Headers(), body: null, signal: new AbortController().signal });
     console.log(await new Response(response.body).text());
   `;
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "--config", new URL("../deno.json", import.meta.url).pathname, "-"],
-    env: {
+  const output = await runDenoScript(
+    script,
+    ["-A", "--config", new URL("../deno.json", import.meta.url).pathname],
+    {
       OTEL_DENO: "true",
       OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
       OTEL_EXPORTER_OTLP_PROTOCOL: "http/json",
       OTEL_SERVICE_NAME: "wire-test",
     },
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const writer = child.stdin.getWriter();
-  await writer.write(new TextEncoder().encode(script));
-  await writer.close();
-  const output = await child.output();
+  );
   assert.equal(output.code, 0, new TextDecoder().decode(output.stderr));
   assert.equal(new TextDecoder().decode(output.stdout).trim(), "traced");
   // Deno exports the spans at exit; the receiver has them by the time the child is gone.
