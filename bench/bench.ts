@@ -17,6 +17,7 @@ import axios from "npm:axios@^1.7.0";
 import { ofetch } from "npm:ofetch@^1.5.1";
 import { request as undiciRequest } from "npm:undici@^7.30.2";
 import { Agent as HttpsAgent } from "node:https";
+import { makeBenchCertificates } from "./bench_certificates.ts";
 
 const QUICK = Deno.env.get("BENCH_QUICK") === "1";
 const ROUNDS = Number(Deno.env.get("BENCH_ROUNDS") ?? (QUICK ? 2 : 9));
@@ -348,46 +349,7 @@ function printTable(table: Row[]): void {
 
 /** Makes a throwaway CA and a certificate for 127.0.0.1, then runs this bench again trusting it. */
 async function rerunWithCertificates(): Promise<number> {
-  const dir = await Deno.makeTempDir({ prefix: "netstack-bench-" });
-  const openssl = async (...args: string[]) => {
-    const out = await new Deno.Command("openssl", { args, cwd: dir, stderr: "piped" }).output();
-    if (!out.success) {
-      throw new Error(`openssl ${args[0]}: ${new TextDecoder().decode(out.stderr)}`);
-    }
-  };
-  const ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes"];
-  await openssl(
-    "req",
-    "-x509",
-    ...ec,
-    "-keyout",
-    "ca.key",
-    "-out",
-    "ca.pem",
-    "-days",
-    "2",
-    "-subj",
-    "/CN=bench CA",
-  );
-  await openssl("req", ...ec, "-keyout", "key.pem", "-out", "server.csr", "-subj", "/CN=127.0.0.1");
-  await Deno.writeTextFile(`${dir}/ext`, "subjectAltName=IP:127.0.0.1\n");
-  await openssl(
-    "x509",
-    "-req",
-    "-in",
-    "server.csr",
-    "-CA",
-    "ca.pem",
-    "-CAkey",
-    "ca.key",
-    "-CAcreateserial",
-    "-out",
-    "cert.pem",
-    "-days",
-    "2",
-    "-extfile",
-    "ext",
-  );
+  const dir = await makeBenchCertificates("netstack-bench-");
   const child = new Deno.Command(Deno.execPath(), {
     args: [
       "run",

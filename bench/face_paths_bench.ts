@@ -17,6 +17,7 @@
 
 import http from "../ohos.ts";
 import { useSocketByDefault, useSocketForHttps } from "../src/core/router.ts";
+import { makeBenchCertificates } from "./bench_certificates.ts";
 
 const args = Deno.args.filter((a) => !a.startsWith("--"));
 const size = Number(args[0] ?? 13);
@@ -92,54 +93,8 @@ try {
 
 /** Makes a throwaway CA and a certificate for 127.0.0.1, then runs this bench again trusting it. */
 async function rerunTrusting(): Promise<number> {
-  const dir = await Deno.makeTempDir({ prefix: "netstack-face-paths-" });
-  const openssl = async (...args: string[]) => {
-    const out = await new Deno.Command("openssl", { args, cwd: dir, stderr: "piped" }).output();
-    if (!out.success) throw new Error(new TextDecoder().decode(out.stderr));
-  };
-  const ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes"];
+  const dir = await makeBenchCertificates("netstack-face-paths-");
   try {
-    await openssl(
-      "req",
-      "-x509",
-      ...ec,
-      "-keyout",
-      "ca.key",
-      "-out",
-      "ca.pem",
-      "-days",
-      "2",
-      "-subj",
-      "/CN=bench CA",
-    );
-    await openssl(
-      "req",
-      ...ec,
-      "-keyout",
-      "key.pem",
-      "-out",
-      "server.csr",
-      "-subj",
-      "/CN=127.0.0.1",
-    );
-    await Deno.writeTextFile(`${dir}/ext`, "subjectAltName=IP:127.0.0.1\n");
-    await openssl(
-      "x509",
-      "-req",
-      "-in",
-      "server.csr",
-      "-CA",
-      "ca.pem",
-      "-CAkey",
-      "ca.key",
-      "-CAcreateserial",
-      "-out",
-      "cert.pem",
-      "-days",
-      "2",
-      "-extfile",
-      "ext",
-    );
     const child = new Deno.Command(Deno.execPath(), {
       args: [
         "run",
