@@ -15,6 +15,7 @@ import type { TlsControl, Transport, TransportSettings } from "../src/core/trans
 import { createHttp, failure, testWith } from "./_helpers.ts";
 import { makePki, startTinyproxy, TINYPROXY } from "./_transport_servers.ts";
 import { OPENSSL } from "./_tls.ts";
+import { tlsControl } from "./_wire_servers.ts";
 
 const DIRECT: TransportOptions = {
   caPath: null,
@@ -59,15 +60,19 @@ function refusal(fn: () => unknown): NetError {
   throw new Error("expected a refusal");
 }
 
-const PINNED: TlsControl = {
-  pins: ["AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="],
-  verify: "system",
-  minVersion: null,
-  maxVersion: null,
-  ciphers: null,
-  serverName: null,
-  partialChain: false,
-};
+const PINNED: TlsControl = tlsControl({ pins: ["AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="] });
+
+/** A router whose socket transport is a stand-in that records routes and sends nothing. */
+function standInRouter(): { router: TransportRouter; stand: Transport } {
+  const router = new TransportRouter();
+  const stand: Transport = {
+    kind: "socket",
+    send: () => Promise.reject(new Error("unused")),
+    close() {},
+  };
+  router.register("socket", () => stand);
+  return { router, stand };
+}
 
 /** Tests that start server binaries: ignored when one is missing, failed under CI=true. */
 const test = {
@@ -76,14 +81,7 @@ const test = {
 
 Deno.test("router: which transport carries a hop, with fetch as the default path", async () => {
   const before = useSocketByDefault(false);
-  const router = new TransportRouter();
-  // Recorded, not sent: a stand-in for the socket transport.
-  const stand: Transport = {
-    kind: "socket",
-    send: () => Promise.reject(new Error("unused")),
-    close() {},
-  };
-  router.register("socket", () => stand);
+  const { router } = standInRouter();
   try {
     const plain = router.route(request(), new URL("http://127.0.0.1:1/"));
     assert.ok(plain instanceof FetchTransport, "the default path: no promise, no lookup");
@@ -123,13 +121,7 @@ Deno.test("router: which transport carries a hop, with fetch as the default path
 
 Deno.test("router: with the engine as the default, http and https hops that HTTP/1.1 suits go to it", async () => {
   const before = useSocketByDefault(true);
-  const router = new TransportRouter();
-  const stand: Transport = {
-    kind: "socket",
-    send: () => Promise.reject(new Error("unused")),
-    close() {},
-  };
-  router.register("socket", () => stand);
+  const { router, stand } = standInRouter();
   try {
     const plain = new URL("http://127.0.0.1:1/");
     assert.equal(await kindOf(router, request({ url: plain })), "socket");
@@ -233,13 +225,7 @@ Deno.test("router: equal settings in new objects share one socket transport, dif
 
 Deno.test("router: with a warm-up, the first default requests go to fetch while the engine loads", async () => {
   const before = useSocketByDefault(true, 2);
-  const router = new TransportRouter();
-  const stand: Transport = {
-    kind: "socket",
-    send: () => Promise.reject(new Error("unused")),
-    close() {},
-  };
-  router.register("socket", () => stand);
+  const { router } = standInRouter();
   try {
     assert.equal(await kindOf(router, request()), "fetch");
     assert.equal(await kindOf(router, request()), "fetch"); // the last one starts the load

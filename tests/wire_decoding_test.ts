@@ -32,14 +32,19 @@ function encoded(coding: string, body: Uint8Array): Uint8Array {
   return out;
 }
 
-Deno.test("wire decoding: a bomb comes in pieces of at most 64 KiB, decoded only as read", async () => {
-  const bodies = bombs();
-  await using server = serve((request) => {
+/** Serves `bodies[c]` for `/?c=c`, labelled with Content-Encoding `c`. */
+function codedServer(bodies: Record<string, Uint8Array>) {
+  return serve((request) => {
     const coding = new URL(request.url).searchParams.get("c")!;
     return new Response(bodies[coding] as Uint8Array<ArrayBuffer>, {
       headers: { "content-encoding": coding },
     });
   });
+}
+
+Deno.test("wire decoding: a bomb comes in pieces of at most 64 KiB, decoded only as read", async () => {
+  const bodies = bombs();
+  await using server = codedServer(bodies);
   using transport = wireTransport();
   for (const coding of Object.keys(bodies)) {
     assert.ok(bodies[coding].byteLength < MIB, `${coding}: ${bodies[coding].byteLength} bytes`);
@@ -70,12 +75,7 @@ Deno.test("wire decoding: every piece of a large body arrives, in order", async 
     deflate: deflateSync(plain),
     br: brotliCompressSync(plain, { params: { [constants.BROTLI_PARAM_QUALITY]: 4 } }),
   };
-  await using server = serve((request) => {
-    const coding = new URL(request.url).searchParams.get("c")!;
-    return new Response(bodies[coding] as Uint8Array<ArrayBuffer>, {
-      headers: { "content-encoding": coding },
-    });
-  });
+  await using server = codedServer(bodies);
   using transport = wireTransport();
   for (const coding of Object.keys(bodies)) {
     const response = await transport.send(wireRequest(`${server.url}/?c=${coding}`));
