@@ -7,7 +7,8 @@
 # (a minute per client).
 #
 # Usage: bench/instructions.sh [SIZE] [CLIENT...]
-#   SIZE: body bytes (default 13); CLIENT: raw http http-arraybuffer network ky (default all)
+#   SIZE: body bytes (default 13); CLIENT: raw http http-new http-arraybuffer network ky core
+#     (default raw http http-arraybuffer network ky; core: the core stack without a face)
 #   CLIENT_SCRIPT: the program that runs a client (default bench/instructions_client.ts)
 #   BENCH_SOCKET=1 / 0: the faces send plain requests over the socket-level engine / over fetch
 #     (useSocketByDefault; unset: the library's default)

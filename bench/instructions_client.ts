@@ -11,6 +11,7 @@
 import http, { Network } from "../mod.ts";
 import ky from "npm:ky@^1.7.0";
 import { useSocketByDefault, useSocketForHttps } from "../src/core/router.ts";
+import { sharedStack } from "../src/core/stack.ts";
 
 const socket = Deno.env.get("BENCH_SOCKET");
 if (socket === "1" || socket === "0") useSocketByDefault(socket === "1");
@@ -44,7 +45,27 @@ const clients: Record<string, (url: string) => Promise<unknown>> = {
       client.send();
     }),
   "ky": (url) => kyClient(url).arrayBuffer(),
+  // The core stack without a face, with a face's default limits and a signal: what a face adds
+  // is the difference.
+  "core": (url) =>
+    sharedStack().dispatch({
+      url: new URL(url),
+      method: "GET",
+      headers: new Headers(),
+      body: null,
+      totalTimeout: 60_000,
+      connectTimeout: 60_000,
+      maxBodySize: 5 * 1024 * 1024,
+      protocol: "auto",
+      maxRedirects: 30,
+      bodyMode: "buffer",
+      priority: 1,
+      cookies: null,
+      startTime: performance.now(),
+      signal: coreSignal,
+    }, {}),
 };
+const coreSignal = new AbortController().signal;
 const run = clients[name];
 if (!run) throw new Error(`unknown client ${name}: ${Object.keys(clients).join(", ")}`);
 let started = 0;

@@ -30,7 +30,10 @@ export class Deadline {
   /** The deadlines following the caller's signal, this one among them; `null` without a signal. */
   #followers: Set<Deadline> | null = null;
   /** Whether the clock holds this deadline. */
-  #timed = false;
+  timed = false;
+  /** The clock's neighbours while it holds this deadline (its list, see `Clock`). */
+  earlier: Deadline | null = null;
+  later: Deadline | null = null;
   readonly #totalMs: number;
   readonly #connectMs: number;
   readonly #idleMs: number;
@@ -55,7 +58,7 @@ export class Deadline {
       ? startTime + connectTimeout
       : Infinity;
     if (this.nextCheck() !== Infinity) {
-      this.#timed = true;
+      this.timed = true;
       clock.add(this);
     }
     if (signal) {
@@ -89,8 +92,8 @@ export class Deadline {
 
   /** Stops the limits and the listener; call once the exchange is over. */
   clear(): void {
-    if (this.#timed) {
-      this.#timed = false;
+    if (this.timed) {
+      this.timed = false;
       clock.delete(this);
     }
     this.#followers?.delete(this);
@@ -168,27 +171,40 @@ function watch(signal: AbortSignal, deadline: Deadline): Set<Deadline> {
  * Such a timer cannot be cleared, but it holds the process open only while
  * it has a listener: the listener is there only while a deadline is pending,
  * and a timer that fires before any deadline is due just sets the next one.
+ *
+ * The pending deadlines form a list linked through the deadlines themselves:
+ * a `Set` of them, with requests coming and going, rebuilt its table every
+ * few additions (an insertion-ordered table does not reuse deleted slots),
+ * which cost 33k instructions per request (bench:instructions, 13 B).
  */
 class Clock {
-  readonly #pending = new Set<Deadline>();
+  /** The most recently added pending deadline; the list runs on through `earlier`. */
+  #latest: Deadline | null = null;
   #timer: AbortSignal | null = null;
   /** When the timer fires (Infinity: no timer). */
   #at = Infinity;
 
   add(deadline: Deadline): void {
-    if (this.#pending.size === 0 && this.#timer) {
+    if (this.#latest === null && this.#timer) {
       if (this.#timer.aborted) this.#drop();
       else this.#timer.addEventListener("abort", this.#tick);
     }
-    this.#pending.add(deadline);
+    deadline.earlier = this.#latest;
+    deadline.later = null;
+    if (this.#latest) this.#latest.later = deadline;
+    this.#latest = deadline;
     // Requests with the same limits expire in the order they start: usually no new timer.
     this.#schedule(deadline.nextCheck());
   }
 
+  /** Takes a pending `deadline` off the list (the caller knows it is on it). */
   delete(deadline: Deadline): void {
-    if (this.#pending.delete(deadline) && this.#pending.size === 0) {
-      this.#timer?.removeEventListener("abort", this.#tick);
-    }
+    const { earlier, later } = deadline;
+    if (earlier) earlier.later = later;
+    if (later) later.earlier = earlier;
+    else this.#latest = earlier;
+    deadline.earlier = deadline.later = null;
+    if (this.#latest === null) this.#timer?.removeEventListener("abort", this.#tick);
   }
 
   #schedule(at: number): void {
@@ -210,10 +226,14 @@ class Clock {
     this.#drop();
     const now = performance.now();
     let next = Infinity;
-    for (const deadline of this.#pending) {
+    let deadline = this.#latest;
+    while (deadline) {
+      // A deadline that is cut leaves the list: note the next one first.
+      const earlier = deadline.earlier;
       deadline.check(now);
-      // A deadline that was cut left the set; the others may have moved (progress, head).
-      if (this.#pending.has(deadline)) next = Math.min(next, deadline.nextCheck());
+      // The others may have moved (progress, head).
+      if (deadline.timed) next = Math.min(next, deadline.nextCheck());
+      deadline = earlier;
     }
     // At least 1 ms on: a timer that fires a little early must not spin.
     if (next !== Infinity) this.#schedule(Math.max(next, now + 1));
