@@ -28,7 +28,10 @@ export interface DeadlineLimits {
 export class Deadline {
   readonly #controller = new AbortController();
   /** The deadlines following the caller's signal, this one among them; `null` without a signal. */
-  #followers: Set<Deadline> | null = null;
+  #followers: Followers | null = null;
+  /** Its neighbours in that list. */
+  earlierFollower: Deadline | null = null;
+  laterFollower: Deadline | null = null;
   /** Whether the clock holds this deadline. */
   timed = false;
   /** The clock's neighbours while it holds this deadline (its list, see `Clock`). */
@@ -96,7 +99,10 @@ export class Deadline {
       this.timed = false;
       clock.delete(this);
     }
-    this.#followers?.delete(this);
+    if (this.#followers) {
+      unfollow(this.#followers, this);
+      this.#followers = null;
+    }
   }
 
   /** The earliest `performance.now()` at which a limit can have passed (Infinity: never). */
@@ -146,21 +152,44 @@ export class Deadline {
  * The deadlines that follow each caller signal. A face's signal usually lives
  * as long as the face object and serves many requests: one listener on it,
  * added once, is much cheaper than a listener added and removed per request.
+ * They are a list linked through the deadlines, as the clock's (a `Set`
+ * would rebuild its table every few requests).
  */
-const watched = new WeakMap<AbortSignal, Set<Deadline>>();
+interface Followers {
+  latest: Deadline | null;
+}
 
-/** Makes `deadline` follow `signal`; returns the set it joined. */
-function watch(signal: AbortSignal, deadline: Deadline): Set<Deadline> {
-  let deadlines = watched.get(signal);
-  if (!deadlines) {
-    const followers = deadlines = new Set();
-    watched.set(signal, followers);
+const watched = new WeakMap<AbortSignal, Followers>();
+
+/** Makes `deadline` follow `signal`; returns the list it joined. */
+function watch(signal: AbortSignal, deadline: Deadline): Followers {
+  let followers = watched.get(signal);
+  if (!followers) {
+    const list: Followers = followers = { latest: null };
+    watched.set(signal, list);
     signal.addEventListener("abort", () => {
-      for (const follower of [...followers]) follower.cutBy(signal);
+      let follower = list.latest;
+      while (follower) {
+        const earlier = follower.earlierFollower; // a cut follower leaves the list
+        follower.cutBy(signal);
+        follower = earlier;
+      }
     }, { once: true });
   }
-  deadlines.add(deadline);
-  return deadlines;
+  deadline.earlierFollower = followers.latest;
+  deadline.laterFollower = null;
+  if (followers.latest) followers.latest.laterFollower = deadline;
+  followers.latest = deadline;
+  return followers;
+}
+
+/** Takes `deadline` off the list of a signal's followers. */
+function unfollow(followers: Followers, deadline: Deadline): void {
+  const { earlierFollower: earlier, laterFollower: later } = deadline;
+  if (earlier) earlier.laterFollower = later;
+  if (later) later.earlierFollower = earlier;
+  else followers.latest = earlier;
+  deadline.earlierFollower = deadline.laterFollower = null;
 }
 
 /**
