@@ -50,6 +50,11 @@ export class Http1Connection {
   pooled = false;
   /** The facts every response on it reports once it is reused (the same each time). */
   reusedFacts: ConnectionFacts | null = null;
+  /** `true` while it carries an exchange of its transport (in that transport's active list). */
+  active = false;
+  /** Its neighbours in the active list. */
+  earlierActive: Http1Connection | null = null;
+  laterActive: Http1Connection | null = null;
   #buffer = new Uint8Array(INITIAL_BUFFER);
   readonly #scanner = new HeadScanner();
   #start = 0;

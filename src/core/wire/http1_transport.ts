@@ -234,7 +234,7 @@ export class Http1Transport implements Transport {
   readonly kind = "socket" as const;
   readonly #settings: Http1Settings;
   readonly #pool: ConnectionPool;
-  readonly #active = new Set<Http1Connection>();
+  readonly #active = new ActiveConnections();
   readonly #plainRoutes = new Map<string, Route>();
   readonly #secureRoutes = new Map<string, Route>();
   #lastRoute: Route | null = null;
@@ -414,8 +414,7 @@ export class Http1Transport implements Transport {
   /** Fails the requests in flight; idle connections stay in the shared pool. */
   close(): void {
     this.#closed = true;
-    for (const wire of this.#active) wire.conn.close();
-    this.#active.clear();
+    this.#active.closeAll();
   }
 
   async #open(
@@ -537,6 +536,45 @@ export class Http1Transport implements Transport {
 }
 
 /**
+ * The connections carrying an exchange, so that closing the transport fails
+ * them: a list linked through the connections (a `Set`, with exchanges
+ * coming and going, rebuilt its table every few requests).
+ */
+class ActiveConnections {
+  #latest: Http1Connection | null = null;
+
+  add(wire: Http1Connection): void {
+    if (wire.active) return;
+    wire.active = true;
+    wire.earlierActive = this.#latest;
+    wire.laterActive = null;
+    if (this.#latest) this.#latest.laterActive = wire;
+    this.#latest = wire;
+  }
+
+  delete(wire: Http1Connection): void {
+    if (!wire.active) return;
+    wire.active = false;
+    const { earlierActive: earlier, laterActive: later } = wire;
+    if (earlier) earlier.laterActive = later;
+    if (later) later.earlierActive = earlier;
+    else this.#latest = earlier;
+    wire.earlierActive = wire.laterActive = null;
+  }
+
+  /** Closes every active connection and empties the list. */
+  closeAll(): void {
+    let wire = this.#latest;
+    while (wire) {
+      const earlier = wire.earlierActive;
+      this.delete(wire);
+      wire.conn.close();
+      wire = earlier;
+    }
+  }
+}
+
+/**
  * One request on one connection: an abort of its signal closes the
  * connection (it is the signal's listener); the end of its body puts the
  * connection back in the pool, a failure closes it.
@@ -544,14 +582,14 @@ export class Http1Transport implements Transport {
 class Exchange implements BodyEnd, EventListenerObject {
   readonly wire: Http1Connection;
   readonly #signal: AbortSignal;
-  readonly #active: Set<Http1Connection>;
+  readonly #active: ActiveConnections;
   readonly #pool: ConnectionPool;
   readonly #options: TransportOptions | undefined;
 
   constructor(
     wire: Http1Connection,
     signal: AbortSignal,
-    active: Set<Http1Connection>,
+    active: ActiveConnections,
     pool: ConnectionPool,
     options: TransportOptions | undefined,
   ) {
