@@ -88,12 +88,13 @@ const MAX_ROOM = 8 * 1024 * 1024;
 /**
  * The most a streamed read takes at once (when the body is at least that
  * long). Each read a listener keeps needs a new array, and the peak RSS of a
- * long stream grows with their size (256 MiB through `requestInStream`:
- * 120 MiB peak with 256 KiB arrays, 103 with 128 KiB, 83–90 with 64 KiB, 71
- * with 32 KiB; raw `fetch` 73), while `fetch`'s 64 KiB chunks still fill
- * every read.
+ * long stream grows with their size: garbage arrays wait for a collection,
+ * which comes sooner when there are more of them (256 MiB through
+ * `requestInStream`: 120 MiB peak with 256 KiB arrays, 103 with 128 KiB,
+ * 83–90 with 64 KiB, 71–95 with 32 KiB, 66–75 with 16 KiB, at about the same
+ * speed; raw `fetch` 73–85). `fetch`'s 64 KiB chunks still fill every read.
  */
-const STREAM_CHUNK = 32 * 1024;
+const STREAM_CHUNK = 16 * 1024;
 
 /**
  * The arrays a stream is read into once the listener turns out to give each
