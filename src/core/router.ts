@@ -168,6 +168,8 @@ export class TransportRouter {
   readonly #pool: ClientPool;
   readonly #factories = new Map(FACTORIES);
   readonly #built = new Map<string, Promise<Transport>>();
+  /** The keys in `#built` of settings with a plain key (see {@linkcode TransportRouter.release}). */
+  readonly #plainBuilt = new Set<string>();
   /** Built socket transports by {@linkcode plainKey}, for a synchronous route. */
   #ready = new Map<string, Transport>();
   /** Built socket transports of other settings, by options object and hop, for a synchronous route. */
@@ -197,7 +199,7 @@ export class TransportRouter {
    */
   register(kind: "socket", factory: TransportFactory): void {
     this.#factories.set(kind, factory);
-    this.release();
+    this.#drop(false);
   }
 
   /**
@@ -236,24 +238,38 @@ export class TransportRouter {
       : this.#limited.has(transport);
   }
 
-  /** Closes every transport; requests still using them fail. The router stays usable. */
+  /**
+   * Closes the transports that hold something (`fetch` clients, the relay,
+   * resolvers of their own); requests still using them fail. The router stays
+   * usable. Socket transports of plain settings stay: they own nothing (their
+   * idle connections are the shared pool's, unref'd, and they resolve names
+   * with the system's resolver), and a program that creates and destroys a
+   * request object per request let go of the last holder often enough to
+   * rebuild them for one request in five.
+   */
   release(): void {
+    this.#drop(true);
+  }
+
+  #drop(keepPlain: boolean): void {
     this.#pool.release();
-    for (const built of this.#built.values()) built.then((t) => t.close(), () => {});
-    this.#built.clear();
-    this.#ready = new Map();
+    for (const [key, built] of this.#built) {
+      if (keepPlain && this.#plainBuilt.has(key)) continue;
+      built.then((t) => t.close(), () => {});
+      this.#built.delete(key);
+    }
+    if (!keepPlain) {
+      this.#plainBuilt.clear();
+      this.#ready = new Map();
+      this.#lastPlain = null;
+    }
     this.#readyByObject = new WeakMap();
-    this.#lastPlain = null;
   }
 
   /** Closes every transport for good. */
   close(): void {
     this.#pool.close();
-    for (const built of this.#built.values()) built.then((t) => t.close(), () => {});
-    this.#built.clear();
-    this.#ready = new Map();
-    this.#readyByObject = new WeakMap();
-    this.#lastPlain = null;
+    this.#drop(false);
   }
 
   #socket(
@@ -301,7 +317,11 @@ export class TransportRouter {
         return transport;
       })();
       this.#built.set(key, built);
-      built.catch(() => this.#built.delete(key));
+      if (plain !== null) this.#plainBuilt.add(key);
+      built.catch(() => {
+        this.#built.delete(key);
+        this.#plainBuilt.delete(key);
+      });
     }
     if (typeof proxy === "string") {
       built.then((transport) => {
