@@ -223,6 +223,51 @@ Deno.test("router: equal settings in new objects share one socket transport, dif
   }
 });
 
+Deno.test("router: release() closes transports that hold something and keeps socket ones of plain settings", async () => {
+  const before = useSocketByDefault(true);
+  const router = new TransportRouter();
+  const built: string[] = [];
+  const closed: string[] = [];
+  router.register("socket", (settings) => {
+    const name = settings.options?.tls ? "tls" : "plain";
+    built.push(name);
+    return {
+      kind: "socket",
+      send: () => Promise.reject(new Error("unused")),
+      close: () => void closed.push(name),
+    };
+  });
+  const route = async (transport: TransportOptions) => {
+    const routed = router.route(request({ transport }), new URL("http://127.0.0.1:1/"));
+    return routed instanceof Promise ? await routed : routed;
+  };
+  try {
+    const plain = await route({ ...DIRECT });
+    const pinned = await route({ ...DIRECT, tls: PINNED });
+    // The last face object let go (a request object per request does so all the time).
+    router.release();
+    await Promise.resolve();
+    assert.deepEqual(closed, ["tls"], "a transport with TLS control is closed, a plain one is not");
+    assert.equal(
+      await route({ ...DIRECT }),
+      plain,
+      "the plain transport is used again, not rebuilt",
+    );
+    assert.notEqual(await route({ ...DIRECT, tls: PINNED }), pinned, "the other one is rebuilt");
+    assert.deepEqual(built, ["plain", "tls", "tls"]);
+    // A new factory replaces every transport, plain ones too.
+    router.register("socket", () => ({
+      kind: "socket",
+      send: () => Promise.reject(new Error("unused")),
+      close() {},
+    }));
+    assert.notEqual(await route({ ...DIRECT }), plain);
+  } finally {
+    router.close();
+    useSocketByDefault(before);
+  }
+});
+
 Deno.test("router: with a warm-up, the first default requests go to fetch while the engine loads", async () => {
   const before = useSocketByDefault(true, 2);
   const { router } = standInRouter();
