@@ -71,6 +71,22 @@ export interface HeaderView {
   /** Each header once, names lower-case, repeated fields joined with ", " (`set-cookie` excepted). */
   forEach(callback: (value: string, name: string) => void): void;
   getSetCookie(): string[];
+  /**
+   * The fields as they arrived (lower-case names, in order, repeated ones
+   * apart), when the transport parsed the head itself and nobody changed the
+   * headers since; absent or `null` otherwise. A face that builds its own
+   * view of the headers reads these instead of paying for `forEach`'s sorted,
+   * combined pairs.
+   */
+  fieldLists?(): FieldLists | null;
+}
+
+/** Header fields as two parallel lists: see {@linkcode HeaderView.fieldLists}. */
+export interface FieldLists {
+  /** Lower-case names, in the order the fields arrived. */
+  readonly names: readonly string[];
+  /** Their values, in the same order. */
+  readonly values: readonly string[];
 }
 
 /**

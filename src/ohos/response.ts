@@ -9,6 +9,7 @@
 import { type Cookie, type JarCookieStore, netscapeCookieLines } from "../core/cookies.ts";
 import type { CoreResult } from "../core/request.ts";
 import type { Timing } from "../core/timing.ts";
+import type { HeaderView } from "../core/transport.ts";
 import { connectionExtraInfo } from "./connection_info.ts";
 import { HttpDataType } from "./enums.ts";
 import type { HttpResponse, PerformanceTiming, ResponseHeaders } from "./types.ts";
@@ -21,6 +22,22 @@ import type { HttpResponse, PerformanceTiming, ResponseHeaders } from "./types.t
 export function headerObject(headers: Headers): ResponseHeaders {
   const out = Object.create(null) as Record<string, string | string[]>;
   let cookies: string[] | undefined;
+  // Fields the engine parsed: read as they arrived (in wire order, as OpenHarmony lists them),
+  // without the sorted, combined pairs `forEach` builds.
+  const lists = (headers as HeaderView).fieldLists?.();
+  if (lists) {
+    const { names, values } = lists;
+    for (let i = 0; i < names.length; i++) {
+      const name = names[i]!;
+      if (name === "set-cookie") (cookies ??= []).push(values[i]!);
+      else {
+        const before = out[name] as string | undefined;
+        out[name] = before === undefined ? values[i]! : `${before}, ${values[i]}`;
+      }
+    }
+    if (cookies) out["set-cookie"] = cookies;
+    return out as ResponseHeaders;
+  }
   // forEach: several times cheaper than the Headers iterator; it lists each Set-Cookie apart.
   headers.forEach((value, name) => {
     if (name !== "set-cookie") out[name] = value;
@@ -78,11 +95,13 @@ function typedResult(
 
 /** Binary for `application/octet-stream` and any `image` type, text otherwise (as OpenHarmony). */
 function typeFromContentType(contentType: string | null): HttpDataType {
-  const type = contentType?.toLowerCase() ?? "";
-  return type.includes("application/octet-stream") || type.includes("image")
+  // A case-blind search, without a lower-case copy per response.
+  return contentType !== null && BINARY_TYPE.test(contentType)
     ? HttpDataType.ARRAY_BUFFER
     : HttpDataType.STRING;
 }
+
+const BINARY_TYPE = /application\/octet-stream|image/i;
 
 const utf8 = new TextDecoder();
 

@@ -11,7 +11,7 @@
  */
 
 import { NetError } from "../errors.ts";
-import type { HeaderView } from "../transport.ts";
+import type { FieldLists, HeaderView } from "../transport.ts";
 
 /** The largest response head accepted, status line to blank line. */
 export const MAX_HEAD_BYTES = 256 * 1024;
@@ -91,6 +91,11 @@ export class FlatHeaders extends Headers implements HeaderView {
   ): void {
     if (this.#names === null) return super.forEach(callback, thisArg);
     for (const [name, value] of this.#pairs()) callback.call(thisArg, value, name, this);
+  }
+
+  /** The fields as received, until a change moves them into the `Headers` (then `null`). */
+  fieldLists(): FieldLists | null {
+    return this.#names === null ? null : { names: this.#names, values: this.#values };
   }
 
   /** Every `set-cookie` value, in order. */
