@@ -3,8 +3,10 @@
 
 import assert from "node:assert/strict";
 import http from "../ohos.ts";
+import { useSocketByDefault } from "../src/core/router.ts";
 import {
   createHttp,
+  faultServer,
   HTTPBIN,
   rawServer,
   readHead,
@@ -1109,4 +1111,29 @@ Deno.test("performanceTiming: redirectTiming is positive only after a redirect",
   assert.ok(t.redirectTiming <= t.firstSendTiming, JSON.stringify(t));
   assert.ok(t.firstSendTiming <= t.firstReceiveTiming, JSON.stringify(t));
   assert.ok(t.totalFinishTiming <= t.totalTiming, JSON.stringify(t));
+});
+
+Deno.test("header: repeated fields joined with ', ', every Set-Cookie kept, names lower-case (engine and fetch)", async () => {
+  await using server = faultServer(async (conn) => {
+    await write(
+      conn,
+      "HTTP/1.1 200 OK\r\nX-Twice: a\r\nSet-Cookie: s=1\r\nx-twice: b\r\nSet-Cookie: t=2\r\n" +
+        "__proto__: p\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok",
+    );
+  });
+  for (const engine of [true, false]) {
+    const before = useSocketByDefault(engine);
+    try {
+      using req = createHttp();
+      const res = await req.request(server.url);
+      const header = res.header as Record<string, unknown>;
+      assert.equal(header["x-twice"], "a, b", `engine: ${engine}`);
+      assert.deepEqual(header["set-cookie"], ["s=1", "t=2"]);
+      assert.equal(header["__proto__"], "p");
+      assert.equal(Object.getPrototypeOf(header), null);
+      assert.equal(header["content-length"], "2");
+    } finally {
+      useSocketByDefault(before);
+    }
+  }
 });
