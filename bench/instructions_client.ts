@@ -66,36 +66,6 @@ const clients: Record<string, (url: string) => Promise<unknown>> = {
     }, {}),
 };
 const coreSignal = new AbortController().signal;
-const V = Deno.env.get("VARIANT") ?? "";
-const { resolveRequest } = await import("../src/ohos/options.ts");
-const { JarCookieStore } = await import("../src/core/cookies.ts");
-const defaultTransport = (resolveRequest("http://x/", undefined, "buffer", coreSignal, 0) as any).core.transport;
-clients["x"] = (url) => {
-  if (V === "resolve") resolveRequest(url, undefined, "buffer", coreSignal, performance.now());
-  const headers = new Headers();
-  if (V === "ua") headers.set("user-agent", "libcurl-agent/1.0");
-  return sharedStack().dispatch({
-    url: new URL(url),
-    method: "GET",
-    headers,
-    body: null,
-    totalTimeout: 60_000,
-    connectTimeout: 60_000,
-    maxBodySize: 5 * 1024 * 1024,
-    protocol: "auto",
-    maxRedirects: 30,
-    bodyMode: "buffer",
-    priority: 1,
-    cookies: V === "jar" ? new JarCookieStore() : null,
-    startTime: performance.now(),
-    signal: coreSignal,
-    allowDowngrade: false,
-    transport: V === "transport" ? defaultTransport : undefined,
-    authentication: null,
-    retry: undefined,
-    cache: V === "cache" ? "default" : undefined,
-  }, {});
-};
 const run = clients[name];
 if (!run) throw new Error(`unknown client ${name}: ${Object.keys(clients).join(", ")}`);
 let started = 0;
