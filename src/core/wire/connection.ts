@@ -58,6 +58,13 @@ export interface ByteConnection {
   readonly open?: boolean;
   /** Bytes received and not yet read; a pooled connection with any is discarded. */
   readonly pending?: number;
+  /**
+   * Calls `onIdle` whenever `ms` pass without traffic (`ms` 0 disarms it).
+   * The engine arms it once per connection and closes the connection when
+   * it fires while pooled; it never holds the process open. Absent: the
+   * engine checks idle time when reusing.
+   */
+  idle?(ms: number, onIdle: () => void): void;
 }
 
 /**

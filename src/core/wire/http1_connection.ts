@@ -40,11 +40,11 @@ export class Http1Connection {
   readonly key: string;
   /** Exchanges completed on it; more than 0 means a request reuses it. */
   exchanges = 0;
-  /** `performance.now()` when it last went idle. */
+  /** `performance.now()` when it last went idle (kept only for a connection without an idle timer). */
   idleSince = 0;
   /** When it last went idle, in the order of its pool. */
   idleOrder = 0;
-  /** How long it may stay idle, in ms (the pool's sweep closes it then). */
+  /** How long it may stay idle, in ms (its idle timer is armed for this). */
   idleLimit = 0;
   /** `true` while it waits in the pool. */
   pooled = false;

@@ -138,6 +138,13 @@ class NodeSocketConnection implements ByteConnection {
     this.#notify();
   }
 
+  idle(ms: number, onIdle: () => void): void {
+    // A socket timeout, unlike a timer, is invisible to test sanitizers and follows the socket's ref.
+    this.#socket.setTimeout(ms);
+    this.#socket.removeAllListeners("timeout");
+    if (ms > 0) this.#socket.on("timeout", onIdle);
+  }
+
   ref(): void {
     this.#socket.ref();
   }

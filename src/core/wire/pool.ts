@@ -8,7 +8,6 @@
  * @module
  */
 
-import { clearTimeout, setTimeout } from "node:timers";
 import type { Http1Connection } from "./http1_connection.ts";
 
 /** Bounds of a pool. */
@@ -45,15 +44,6 @@ export class ConnectionPool {
   #count = 0;
   /** Counts connections going idle: their order, without reading the clock. */
   #order = 0;
-  /**
-   * One unref'd timer for the whole pool, set for the earliest moment an idle
-   * connection expires. A socket timeout per connection instead was refreshed
-   * by every read and write of every exchange (a few per cent of a small
-   * https request).
-   */
-  #sweep: ReturnType<typeof setTimeout> | null = null;
-  /** `performance.now()` when the sweep runs (Infinity: no sweep set). */
-  #sweepAt = Infinity;
 
   constructor(limits: PoolLimits = DEFAULT_POOL_LIMITS) {
     this.#limits = limits;
@@ -73,10 +63,11 @@ export class ConnectionPool {
       this.#count--;
       wire.pooled = false;
       const conn = wire.conn;
-      // Gone or expired while idle (the sweep may be late): never hand it out.
+      // Gone or expired while idle: never hand it out. (A connection with an idle timer of its own
+      // is closed when it expires; only others need the clock.)
       if (
         conn.open === false || conn.pending ||
-        performance.now() - wire.idleSince > wire.idleLimit
+        (!conn.idle && performance.now() - wire.idleSince > wire.idleLimit)
       ) {
         conn.close();
         continue;
@@ -103,14 +94,18 @@ export class ConnectionPool {
       this.#count--;
     } else if (this.#count >= this.#limits.maxIdle) this.#evictOldest();
     wire.idleOrder = ++this.#order;
-    wire.idleSince = performance.now();
-    wire.idleLimit = limit;
+    if (!wire.conn.idle) wire.idleSince = performance.now();
+    if (wire.idleLimit !== limit) {
+      // Armed once per connection (re-arming costs more than the rest of a reuse).
+      wire.idleLimit = limit;
+      wire.conn.idle?.(limit, () => {
+        if (wire.pooled) this.#expire(wire);
+      });
+    }
     wire.conn.unref();
     wire.pooled = true;
     list.push(wire);
     this.#count++;
-    // Connections going idle later expire later (with the same limit): usually no new timer.
-    this.#schedule(wire.idleSince + limit);
   }
 
   /** Closes every idle connection. */
@@ -118,44 +113,6 @@ export class ConnectionPool {
     for (const list of this.#idle.values()) for (const wire of list) wire.conn.close();
     this.#idle.clear();
     this.#count = 0;
-    if (this.#sweep) clearTimeout(this.#sweep);
-    this.#sweep = null;
-    this.#sweepAt = Infinity;
-  }
-
-  #schedule(at: number): void {
-    if (at >= this.#sweepAt) return;
-    if (this.#sweep) clearTimeout(this.#sweep);
-    this.#sweepAt = at;
-    // 1 ms late rather than early: a timer that fires just before the expiry would only re-arm.
-    this.#sweep = setTimeout(() => this.#expireIdle(), Math.max(0, at - performance.now()) + 1);
-    // Idle connections never hold the process open, nor does their sweep.
-    this.#sweep.unref();
-  }
-
-  /** Closes the idle connections whose time is up; sets the sweep for the next one. */
-  #expireIdle(): void {
-    this.#sweep = null;
-    this.#sweepAt = Infinity;
-    const now = performance.now();
-    let next = Infinity;
-    for (const [key, list] of this.#idle) {
-      for (let i = 0; i < list.length;) {
-        const wire = list[i]!;
-        const at = wire.idleSince + wire.idleLimit;
-        if (at > now) {
-          next = Math.min(next, at);
-          i++;
-          continue;
-        }
-        list.splice(i, 1);
-        this.#count--;
-        wire.pooled = false;
-        wire.conn.close();
-      }
-      if (list.length === 0) this.#idle.delete(key);
-    }
-    if (next !== Infinity) this.#schedule(next);
   }
 
   #expire(wire: Http1Connection): void {
