@@ -14,6 +14,7 @@
  */
 
 import { NetError } from "./errors.ts";
+import { LinkedList, ListNode } from "./linked_list.ts";
 
 /** What a {@linkcode Deadline} enforces: the fields of a core request it reads. */
 export interface DeadlineLimits {
@@ -28,15 +29,11 @@ export interface DeadlineLimits {
 export class Deadline {
   readonly #controller = new AbortController();
   /** The deadlines following the caller's signal, this one among them; `null` without a signal. */
-  #followers: Followers | null = null;
-  /** Its neighbours in that list. */
-  earlierFollower: Deadline | null = null;
-  laterFollower: Deadline | null = null;
-  /** Whether the clock holds this deadline. */
-  timed = false;
-  /** The clock's neighbours while it holds this deadline (its list, see `Clock`). */
-  earlier: Deadline | null = null;
-  later: Deadline | null = null;
+  #followers: LinkedList<Deadline> | null = null;
+  /** Its place among them. */
+  #following: ListNode<Deadline> | null = null;
+  /** Its place on the clock; `null` when no limit can expire. */
+  #timed: ListNode<Deadline> | null = null;
   readonly #totalMs: number;
   readonly #connectMs: number;
   readonly #idleMs: number;
@@ -60,13 +57,13 @@ export class Deadline {
     this.connectAt = connectTimeout > 0 && connectTimeout < (totalTimeout || Infinity)
       ? startTime + connectTimeout
       : Infinity;
-    if (this.nextCheck() !== Infinity) {
-      this.timed = true;
-      clock.add(this);
-    }
+    if (this.nextCheck() !== Infinity) clock.add(this.#timed = new ListNode(this));
     if (signal) {
       if (signal.aborted) this.cutBy(signal);
-      else this.#followers = watch(signal, this);
+      else {
+        this.#followers = followersOf(signal);
+        this.#followers.add(this.#following = new ListNode(this));
+      }
     }
   }
 
@@ -95,14 +92,8 @@ export class Deadline {
 
   /** Stops the limits and the listener; call once the exchange is over. */
   clear(): void {
-    if (this.timed) {
-      this.timed = false;
-      clock.delete(this);
-    }
-    if (this.#followers) {
-      unfollow(this.#followers, this);
-      this.#followers = null;
-    }
+    if (this.#timed?.listed) clock.delete(this.#timed);
+    if (this.#following) this.#followers!.delete(this.#following);
   }
 
   /** The earliest `performance.now()` at which a limit can have passed (Infinity: never). */
@@ -152,44 +143,20 @@ export class Deadline {
  * The deadlines that follow each caller signal. A face's signal usually lives
  * as long as the face object and serves many requests: one listener on it,
  * added once, is much cheaper than a listener added and removed per request.
- * They are a list linked through the deadlines, as the clock's (a `Set`
- * would rebuild its table every few requests).
  */
-interface Followers {
-  latest: Deadline | null;
-}
+const watched = new WeakMap<AbortSignal, LinkedList<Deadline>>();
 
-const watched = new WeakMap<AbortSignal, Followers>();
-
-/** Makes `deadline` follow `signal`; returns the list it joined. */
-function watch(signal: AbortSignal, deadline: Deadline): Followers {
+/** The followers of `signal`, which the signal's abort cuts. */
+function followersOf(signal: AbortSignal): LinkedList<Deadline> {
   let followers = watched.get(signal);
   if (!followers) {
-    const list: Followers = followers = { latest: null };
+    const list = followers = new LinkedList<Deadline>();
     watched.set(signal, list);
-    signal.addEventListener("abort", () => {
-      let follower = list.latest;
-      while (follower) {
-        const earlier = follower.earlierFollower; // a cut follower leaves the list
-        follower.cutBy(signal);
-        follower = earlier;
-      }
-    }, { once: true });
+    signal.addEventListener("abort", () => list.forEach((node) => node.item.cutBy(signal)), {
+      once: true,
+    });
   }
-  deadline.earlierFollower = followers.latest;
-  deadline.laterFollower = null;
-  if (followers.latest) followers.latest.laterFollower = deadline;
-  followers.latest = deadline;
   return followers;
-}
-
-/** Takes `deadline` off the list of a signal's followers. */
-function unfollow(followers: Followers, deadline: Deadline): void {
-  const { earlierFollower: earlier, laterFollower: later } = deadline;
-  if (earlier) earlier.laterFollower = later;
-  if (later) later.earlierFollower = earlier;
-  else followers.latest = earlier;
-  deadline.earlierFollower = deadline.laterFollower = null;
 }
 
 /**
@@ -200,40 +167,26 @@ function unfollow(followers: Followers, deadline: Deadline): void {
  * Such a timer cannot be cleared, but it holds the process open only while
  * it has a listener: the listener is there only while a deadline is pending,
  * and a timer that fires before any deadline is due just sets the next one.
- *
- * The pending deadlines form a list linked through the deadlines themselves:
- * a `Set` of them, with requests coming and going, rebuilt its table every
- * few additions (an insertion-ordered table does not reuse deleted slots),
- * which cost 33k instructions per request (bench:instructions, 13 B).
  */
 class Clock {
-  /** The most recently added pending deadline; the list runs on through `earlier`. */
-  #latest: Deadline | null = null;
+  readonly #pending = new LinkedList<Deadline>();
   #timer: AbortSignal | null = null;
   /** When the timer fires (Infinity: no timer). */
   #at = Infinity;
 
-  add(deadline: Deadline): void {
-    if (this.#latest === null && this.#timer) {
+  add(node: ListNode<Deadline>): void {
+    if (this.#pending.empty && this.#timer) {
       if (this.#timer.aborted) this.#drop();
       else this.#timer.addEventListener("abort", this.#tick);
     }
-    deadline.earlier = this.#latest;
-    deadline.later = null;
-    if (this.#latest) this.#latest.later = deadline;
-    this.#latest = deadline;
+    this.#pending.add(node);
     // Requests with the same limits expire in the order they start: usually no new timer.
-    this.#schedule(deadline.nextCheck());
+    this.#schedule(node.item.nextCheck());
   }
 
-  /** Takes a pending `deadline` off the list (the caller knows it is on it). */
-  delete(deadline: Deadline): void {
-    const { earlier, later } = deadline;
-    if (earlier) earlier.later = later;
-    if (later) later.earlier = earlier;
-    else this.#latest = earlier;
-    deadline.earlier = deadline.later = null;
-    if (this.#latest === null) this.#timer?.removeEventListener("abort", this.#tick);
+  delete(node: ListNode<Deadline>): void {
+    this.#pending.delete(node);
+    if (this.#pending.empty) this.#timer?.removeEventListener("abort", this.#tick);
   }
 
   #schedule(at: number): void {
@@ -255,15 +208,11 @@ class Clock {
     this.#drop();
     const now = performance.now();
     let next = Infinity;
-    let deadline = this.#latest;
-    while (deadline) {
-      // A deadline that is cut leaves the list: note the next one first.
-      const earlier = deadline.earlier;
-      deadline.check(now);
-      // The others may have moved (progress, head).
-      if (deadline.timed) next = Math.min(next, deadline.nextCheck());
-      deadline = earlier;
-    }
+    this.#pending.forEach((node) => {
+      node.item.check(now);
+      // A deadline that was cut left the list; the others may have moved (progress, head).
+      if (node.listed) next = Math.min(next, node.item.nextCheck());
+    });
     // At least 1 ms on: a timer that fires a little early must not spin.
     if (next !== Infinity) this.#schedule(Math.max(next, now + 1));
   };

@@ -6,6 +6,7 @@
  * @module
  */
 
+import { ListNode } from "../linked_list.ts";
 import { NetError } from "../errors.ts";
 import type { ConnectionFacts } from "../transport.ts";
 import type { ByteConnection } from "./connection.ts";
@@ -50,11 +51,8 @@ export class Http1Connection {
   pooled = false;
   /** The facts every response on it reports once it is reused (the same each time). */
   reusedFacts: ConnectionFacts | null = null;
-  /** `true` while it carries an exchange of its transport (in that transport's active list). */
-  active = false;
-  /** Its neighbours in the active list. */
-  earlierActive: Http1Connection | null = null;
-  laterActive: Http1Connection | null = null;
+  /** Its place among its transport's connections in use. */
+  readonly active: ListNode<Http1Connection> = new ListNode(this);
   #buffer = new Uint8Array(INITIAL_BUFFER);
   readonly #scanner = new HeadScanner();
   #start = 0;

@@ -10,6 +10,7 @@
 
 import { classifyError, NetError, notSupported } from "../errors.ts";
 import { ipVersion } from "../ip_literal.ts";
+import { LinkedList } from "../linked_list.ts";
 import type { TransportOptions } from "../request.ts";
 import type {
   ConnectionFacts,
@@ -234,7 +235,8 @@ export class Http1Transport implements Transport {
   readonly kind = "socket" as const;
   readonly #settings: Http1Settings;
   readonly #pool: ConnectionPool;
-  readonly #active = new ActiveConnections();
+  /** The connections carrying an exchange, so that closing the transport fails them. */
+  readonly #active = new LinkedList<Http1Connection>();
   readonly #plainRoutes = new Map<string, Route>();
   readonly #secureRoutes = new Map<string, Route>();
   #lastRoute: Route | null = null;
@@ -306,7 +308,7 @@ export class Http1Transport implements Transport {
       // The exchange is the listener (no closure); no options object: converting one costs more
       // than the listener itself.
       signal.addEventListener("abort", exchange);
-      this.#active.add(current);
+      this.#active.add(current.active);
       const headLimit = this.#headLimit(current, start);
       try {
         // The exchange, inline: an async method per request costs a promise and a frame.
@@ -414,7 +416,10 @@ export class Http1Transport implements Transport {
   /** Fails the requests in flight; idle connections stay in the shared pool. */
   close(): void {
     this.#closed = true;
-    this.#active.closeAll();
+    this.#active.forEach((node) => {
+      this.#active.delete(node);
+      node.item.conn.close();
+    });
   }
 
   async #open(
@@ -536,45 +541,6 @@ export class Http1Transport implements Transport {
 }
 
 /**
- * The connections carrying an exchange, so that closing the transport fails
- * them: a list linked through the connections (a `Set`, with exchanges
- * coming and going, rebuilt its table every few requests).
- */
-class ActiveConnections {
-  #latest: Http1Connection | null = null;
-
-  add(wire: Http1Connection): void {
-    if (wire.active) return;
-    wire.active = true;
-    wire.earlierActive = this.#latest;
-    wire.laterActive = null;
-    if (this.#latest) this.#latest.laterActive = wire;
-    this.#latest = wire;
-  }
-
-  delete(wire: Http1Connection): void {
-    if (!wire.active) return;
-    wire.active = false;
-    const { earlierActive: earlier, laterActive: later } = wire;
-    if (earlier) earlier.laterActive = later;
-    if (later) later.earlierActive = earlier;
-    else this.#latest = earlier;
-    wire.earlierActive = wire.laterActive = null;
-  }
-
-  /** Closes every active connection and empties the list. */
-  closeAll(): void {
-    let wire = this.#latest;
-    while (wire) {
-      const earlier = wire.earlierActive;
-      this.delete(wire);
-      wire.conn.close();
-      wire = earlier;
-    }
-  }
-}
-
-/**
  * One request on one connection: an abort of its signal closes the
  * connection (it is the signal's listener); the end of its body puts the
  * connection back in the pool, a failure closes it.
@@ -582,14 +548,14 @@ class ActiveConnections {
 class Exchange implements BodyEnd, EventListenerObject {
   readonly wire: Http1Connection;
   readonly #signal: AbortSignal;
-  readonly #active: ActiveConnections;
+  readonly #active: LinkedList<Http1Connection>;
   readonly #pool: ConnectionPool;
   readonly #options: TransportOptions | undefined;
 
   constructor(
     wire: Http1Connection,
     signal: AbortSignal,
-    active: ActiveConnections,
+    active: LinkedList<Http1Connection>,
     pool: ConnectionPool,
     options: TransportOptions | undefined,
   ) {
@@ -607,13 +573,13 @@ class Exchange implements BodyEnd, EventListenerObject {
 
   done(): void {
     this.#signal.removeEventListener("abort", this);
-    this.#active.delete(this.wire);
+    this.#active.delete(this.wire.active);
     this.#pool.put(this.wire, this.#options?.idleConnectionTimeout ?? 0);
   }
 
   failed(): void {
     this.#signal.removeEventListener("abort", this);
-    this.#active.delete(this.wire);
+    this.#active.delete(this.wire.active);
     this.wire.conn.close();
   }
 
